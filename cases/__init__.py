@@ -1,0 +1,1 @@
+"""Built-in sample transactions with expected outcomes, shipped as package data."""

@@ -1,0 +1,105 @@
+"""`exportsim rules list|show`: the rule set in plain words, or as JSON."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from exportsim.engine.loader import RuleSet
+from exportsim.engine.ruledefs import PolicyFrom, Rule
+
+
+def _rule_row(rs: RuleSet, rule: Rule) -> dict:
+    return {
+        "id": rule.id,
+        "regime": rs.rule_regime[rule.id],
+        "title": rule.title,
+        "version": rule.version,
+        "effective": {"from": rule.effective.start.isoformat(),
+                      "to": rule.effective.end.isoformat() if rule.effective.end else None},
+        "effect": str(rule.outcome) if rule.outcome else f"derives {rule.derive.type}",  # type: ignore[union-attr]
+        "citation": rule.citation.text(),
+        "confidence": rule.confidence,
+    }
+
+
+def rules_list(rs: RuleSet, fmt: str) -> None:
+    rows = [_rule_row(rs, r) for r in rs.rules.values()]
+    if fmt == "json":
+        click.echo(json.dumps({"source": rs.source, "digest": rs.digest, "rules": rows}, indent=2))
+        return
+    console = Console(highlight=False)
+    for regime in rs.regimes.values():
+        table = Table(title=f"{regime.title} [{regime.id}]", title_justify="left", expand=False)
+        for col in ("id", "in force", "effect", "citation"):
+            table.add_column(col, overflow="fold")
+        for row in rows:
+            if row["regime"] == regime.id:
+                eff = row["effective"]
+                table.add_row(row["id"], f"{eff['from']} .. {eff['to'] or 'open'}", row["effect"], row["citation"])
+        console.print(table)
+    console.print(f"{len(rows)} rules, {len(rs.parameters)} parameters, {len(rs.groups)} groups, "
+                  f"{len(rs.entries)} list entries from {rs.source} (digest {rs.digest})", style="dim")
+
+
+def rules_show(rs: RuleSet, obj_id: str, fmt: str) -> bool:
+    console = Console(highlight=False)
+    for kind, table in (("parameter", rs.parameters), ("group", rs.groups), ("list entry", rs.entries)):
+        if obj_id in table:
+            data = table[obj_id].model_dump(mode="json", by_alias=True, exclude_none=True)
+            if fmt == "json":
+                click.echo(json.dumps({"kind": kind, **data}, indent=2, ensure_ascii=False))
+            else:
+                console.print(Text(f"{kind} {obj_id}", style="bold"))
+                console.print_json(json.dumps(data, ensure_ascii=False))
+            return True
+    rule = rs.rules.get(obj_id)
+    if rule is None:
+        return False
+    if fmt == "json":
+        data = rule.model_dump(mode="json", by_alias=True, exclude_none=True)
+        click.echo(json.dumps({"kind": "rule", "regime": rs.rule_regime[obj_id], **data}, indent=2,
+                              ensure_ascii=False))
+        return True
+    origin = rs.origins.get(obj_id)
+    console.print(Text(f"{rule.id}  {rule.title}", style="bold"))
+    console.print(f"Regime: {rs.regimes[rs.rule_regime[obj_id]].title}")
+    console.print(f"In force: {rule.effective.label()} (version {rule.version}; fact confidence: {rule.confidence})")
+    console.print(f"Citation: {rule.citation.text()}")
+    for extra in ("url", "source"):
+        if getattr(rule.citation, extra):
+            console.print(f"  {extra}: {getattr(rule.citation, extra)}")
+    console.print(Text("\n" + rule.summary))
+    if rule.excerpt:
+        console.print(Text(f"\nText of the law: “{rule.excerpt}”", style="italic"))
+    console.print(Text("\nWhen", style="bold"))
+    for alias, pattern in rule.when.items():
+        console.print(f"  a {pattern.type} fact, called '{alias}', where:" if pattern.where
+                      else f"  any {pattern.type} fact, called '{alias}'")
+        for cond in pattern.where:
+            note = f" — {cond.note}" if cond.note else ""
+            console.print(f"    • {cond.describe()}{note}")
+    console.print(Text("Then", style="bold"))
+    if rule.outcome:
+        console.print(f"  outcome: {rule.outcome}")
+        policy = rule.review_policy
+        if isinstance(policy, PolicyFrom):
+            console.print(f"  review policy: taken from {policy.field}")
+        elif policy:
+            console.print(f"  review policy: {policy}")
+    else:
+        assert rule.derive is not None
+        fields = ", ".join(f"{k} = {v}" for k, v in rule.derive.fields.items())
+        console.print(f"  derive a {rule.derive.type} fact ({fields})")
+    for target in rule.displaces:
+        console.print(f"  displaces: {target}")
+    for ob in rule.obligations:
+        due = f" (within {ob.days} {'business ' if ob.business_days else ''}days)" if ob.days is not None else ""
+        console.print(f"  obligation: {ob.text}{due}")
+    if origin:
+        console.print(Text(f"\nDefined at {origin.file}:{origin.line}", style="dim"))
+    return True

@@ -1,0 +1,1 @@
+"""The evaluation engine: model, loader, compiler, two backends, decision and trace."""

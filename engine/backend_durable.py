@@ -1,0 +1,149 @@
+"""The default executor: durable-rules does the matching, joining and forward chaining.
+
+Written around the hazards reproduced in `shared/engineering/durable-rules.md`:
+- only the safe subset is emitted: every pattern starts with a type tag, conjunctions only (each
+  disjunct becomes its own durable rule), no field-to-field comparison across facts;
+- a never-completing sink rule per fact type keeps any fact from being "not handled";
+- each fact has a unique id; each evaluation has its own session id, deleted afterwards, so
+  evaluations are isolated and the 1024-session cap is never reached;
+- actions never raise: errors are recorded and re-raised after the call;
+- the timer threads are disabled (`_run` is a no-op) for deterministic single-threaded use;
+- one ruleset is created per rule set, never per transaction or date (rulesets cannot be freed).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+from collections.abc import Callable
+
+from durable.engine import Host
+
+from .compiler import Atom, CompiledRule
+from .firing import Firing, derived_fact
+
+_NEVER = {"z__never": {"t": "__exportsim_never__"}}
+_counter = itertools.count()
+
+
+class EngineFailure(RuntimeError):
+    """durable-rules failed or an action raised; the message says which rule."""
+
+
+def atom_to_durable(atom: Atom) -> dict:
+    f, v = atom.field, atom.value
+    match atom.op:
+        case "eq":
+            return {f: v}
+        case "neq":
+            return {"$neq": {f: v}}
+        case "gte" | "gt" | "lte" | "lt":
+            return {f"${atom.op}": {f: v}}
+        case "ex":
+            return {"$ex": {f: 1}}
+        case "nex":
+            return {"$nex": {f: 1}}
+        case "has":
+            return {"$iany": {f: {"$i": v}}}
+        case "lacks":
+            return {"$iall": {f: {"$neq": {"$i": v}}}}
+    raise ValueError(f"unknown atom operator {atom.op}")
+
+
+def ruleset_definition(compiled: list[CompiledRule], fact_types: list[str]) -> tuple[dict, dict[str, str]]:
+    """The pure-JSON ruleset and the map from durable rule names to rule ids."""
+    definition: dict[str, dict] = {}
+    names: dict[str, str] = {}
+    for n, rule in enumerate(compiled):
+        for k, branch in enumerate(rule.branches()):
+            name = f"r{n}_{k}"
+            names[name] = rule.rule.id
+            patterns = []
+            for alias, atoms in branch.items():
+                pattern_type = next(p.type for p in rule.patterns if p.alias == alias)
+                terms = [{"t": pattern_type}, *(atom_to_durable(a) for a in atoms)]
+                patterns.append({f"a_{alias}": {"$and": terms} if len(terms) > 1 else terms[0]})
+            definition[name] = {"all": patterns, "run": name}
+    for t in fact_types:
+        definition[f"sink_{t}"] = {"all": [{"m": {"t": t}}, _NEVER], "run": "__sink__"}
+    return definition, names
+
+
+class _QuietHost(Host):
+    """A Host without timer threads, resolving actions through a callback."""
+
+    def __init__(self, resolve: Callable[[str], Callable]) -> None:
+        self._resolve = resolve
+        super().__init__()
+
+    def _run(self) -> None:  # no perpetual timer threads
+        return None
+
+    def get_action(self, action_name: str) -> Callable:
+        return self._resolve(action_name)
+
+
+class DurableBackend:
+    """Compiles once per rule set; `run` evaluates one transaction's facts in its own session."""
+
+    name = "durable"
+
+    def __init__(self, compiled: list[CompiledRule], fact_types: list[str]) -> None:
+        self.by_id = {r.rule.id: r for r in compiled}
+        self.definition, self.names = ruleset_definition(compiled, fact_types)
+        self.ruleset = f"exportsim_{next(_counter)}"
+        self._firings: list[Firing] = []
+        self._derived: dict[str, dict] = {}
+        self._errors: list[str] = []
+        self.host = _QuietHost(self._action)
+        # set_rulesets mutates what it is given: pass a copy, keep the JSON for hashing/inspection.
+        self.host.set_rulesets({self.ruleset: copy.deepcopy(self.definition)})
+
+    def _action(self, name: str) -> Callable:
+        if name == "__sink__":
+            return lambda c: None
+        rule = self.by_id[self.names[name]]
+        aliases = [p.alias for p in rule.patterns]
+
+        def act(c) -> None:  # exactly one parameter: two would make durable treat it as async
+            try:
+                bound = {a: dict(getattr(c, f"a_{a}")._d) for a in aliases}
+                binding = tuple(sorted((a, f["id"]) for a, f in bound.items()))
+                if rule.rule.derive is None:
+                    self._firings.append(Firing(rule.rule.id, binding))
+                    return
+                fact = derived_fact(rule, bound, bound[aliases[0]]["sid"])
+                self._firings.append(Firing(rule.rule.id, binding, fact["id"]))
+                if fact["id"] not in self._derived:
+                    self._derived[fact["id"]] = fact
+                    c.assert_fact(fact)
+            except Exception as exc:  # durable swallows exceptions; keep them to raise later
+                self._errors.append(f"rule {rule.rule.id}: {type(exc).__name__}: {exc}")
+
+        return act
+
+    def run(self, facts: list[dict], sid: str = "0") -> tuple[list[Firing], list[dict]]:
+        self._firings, self._derived, self._errors = [], {}, []
+        sid = f"s{next(_counter)}"
+        payload = [dict(f, sid=sid) for f in facts]
+        try:
+            self.host.assert_facts(self.ruleset, payload)
+            state = self.host.get_state(self.ruleset, sid)
+        except Exception as exc:
+            raise EngineFailure(f"durable-rules failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            try:
+                self.host.delete_state(self.ruleset, sid)
+            except Exception:  # noqa: S110 - the session may not exist if assertion failed early
+                pass
+        if isinstance(state, dict) and state.get("exception"):
+            self._errors.append(str(state["exception"]))
+        if self._errors:
+            raise EngineFailure("; ".join(self._errors))
+        unique = {f.key: f for f in self._firings}
+        derived = [dict(d, sid="py") for d in self._derived.values()]
+        return list(unique.values()), derived
+
+    def definition_json(self) -> str:
+        return json.dumps(self.definition, sort_keys=True)

@@ -1,0 +1,76 @@
+"""The typed fact fields that rule conditions may name, per fact type.
+
+Kinds: `str`, `num`, `bool`, `date` (ISO text), `set` (a list that always holds the sentinel "*",
+so "not contains" means the same in durable-rules and in Python), `country` (a code; its dated
+group memberships sit in the companion set field `<name>_groups`).
+Derived fact types are declared by the rules that derive them and are added by the loader.
+"""
+
+from __future__ import annotations
+
+FieldKind = str
+
+BASE_FACTS: dict[str, dict[str, FieldKind]] = {
+    "txn": {
+        "kind": "str",
+        "origin": "country",
+        "destination": "country",
+        "us_person_involved": "bool",
+        "end_uses": "set",
+        "date": "date",
+    },
+    "party": {
+        "name": "str",
+        "roles": "set",
+        "country": "country",
+        "headquarters": "country",
+        "us_person": "bool",
+        "el_listed": "bool",
+        "el_entry": "str",
+        "el_review_policy": "str",
+        "el_added": "date",
+        "sdn_listed": "bool",
+        "sdn_entry": "str",
+        "sdn_programs": "set",
+        "blocked_owner_share": "num",
+        "date": "date",
+    },
+    "item": {
+        "item_id": "str",
+        "description": "str",
+        "eccn": "str",
+        "eccn_base": "str",
+        "eccn_category": "str",
+        "subject_to_ear_declared": "str",
+        "us_origin": "bool",
+        "us_controlled_content": "num",
+        "tpp": "num",
+        "performance_density": "num",
+        "dram_bandwidth_gbps": "num",
+        "tags": "set",
+        "quantity": "num",
+        "value_usd": "num",
+        "date": "date",
+    },
+    "investment": {
+        "type": "str",
+        "publicly_traded": "bool",
+        "amount_usd": "num",
+        "lp_commitment_usd": "num",
+        "activities": "set",
+        "ai_training_ops": "num",
+        "completion_date": "date",
+        "date": "date",
+    },
+}
+
+OPERATORS_BY_KIND: dict[FieldKind, set[str]] = {
+    "str": {"equals", "not_equals", "in", "not_in", "exists"},
+    "date": {"equals", "not_equals", "gte", "gt", "lte", "lt", "exists"},
+    "num": {"equals", "not_equals", "gte", "gt", "lte", "lt", "exists"},
+    "bool": {"equals", "exists"},
+    "set": {"contains", "not_contains", "contains_any"},
+    "country": {"equals", "not_equals", "in", "not_in", "in_group", "not_in_group", "exists"},
+}
+
+SENTINEL = "*"

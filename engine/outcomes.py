@@ -1,0 +1,26 @@
+"""The decision outcomes, strongest first, and how they combine."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    PROHIBITED = "prohibited"  # includes blocked property and dealings
+    LICENSE_REQUIRED = "license_required"
+    NOTIFICATION_REQUIRED = "notification_required"
+    REVIEW_REQUIRED = "review_required"  # a possible, unconfirmed list match
+    LICENSE_EXCEPTION = "license_exception"  # a requirement exists but a named exception covers it
+    NO_LICENSE_REQUIRED = "no_license_required"
+
+    @property
+    def strength(self) -> int:
+        """Higher is more restrictive."""
+        return len(_ORDER) - _ORDER.index(self)
+
+
+_ORDER = list(Outcome)
+
+
+def strongest(outcomes: list[Outcome]) -> Outcome:
+    return max(outcomes, key=lambda o: o.strength, default=Outcome.NO_LICENSE_REQUIRED)

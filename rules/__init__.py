@@ -1,0 +1,1 @@
+"""Built-in rule files, shipped as package data."""
