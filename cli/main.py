@@ -56,6 +56,24 @@ def resolve_case(arg: str) -> Path:
                               "Give a path to a .yaml/.json transaction, or a name from 'exportsim cases list'.")])
 
 
+def load_all(names: list[str], all_builtin: bool) -> tuple[list[tuple[Path, Transaction]], list[Problem]]:
+    """Load every named file, collecting the problems of all of them before reporting."""
+    txns: list[tuple[Path, Transaction]] = []
+    problems: list[Problem] = []
+    paths: list[Path] = []
+    for name in names:
+        try:
+            paths.append(resolve_case(name))
+        except InputError as err:
+            problems.extend(err.problems)
+    for path in paths + (builtin_case_paths() if all_builtin else []):
+        try:
+            txns.append((path, load_transaction(path)))
+        except InputError as err:
+            problems.extend(err.problems)
+    return txns, problems
+
+
 def builtin_case_paths() -> list[Path]:
     return sorted(builtin_cases_dir().glob("*.yaml"))
 
@@ -106,11 +124,9 @@ def evaluate(files, all_builtin, on, rules_dir, fmt, why_not, engine, no_trace) 
     """
     if not files and not all_builtin:
         raise click.UsageError("Name at least one transaction file or built-in case, or pass --all.")
-    try:
-        paths = [resolve_case(f) for f in files] + (builtin_case_paths() if all_builtin else [])
-        txns: list[tuple[Path, Transaction]] = [(p, load_transaction(p)) for p in paths]
-    except InputError as err:
-        fail_input(err)
+    txns, problems = load_all(list(files), all_builtin)
+    if problems:
+        fail_input(InputError(problems))
     evaluator = _evaluator(rules_dir, engine)
     try:
         results = [evaluator.evaluate(t, on=on, explain_misses=why_not, file=str(p)) for p, t in txns]
@@ -169,6 +185,14 @@ def schema() -> None:
 def schema_transaction() -> None:
     """The JSON Schema of a transaction (and case) file."""
     click.echo(json.dumps(Transaction.model_json_schema(), indent=2))
+
+
+@schema.command("result")
+def schema_result() -> None:
+    """The JSON Schema of `exportsim evaluate --format json` output (one result)."""
+    from importlib.resources import files
+
+    click.echo(files("exportsim.engine").joinpath("result.schema.json").read_text(encoding="utf-8"))
 
 
 @cli.group()

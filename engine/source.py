@@ -45,8 +45,15 @@ class LineMap:
         return None
 
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
 def _to_python(node: yaml.Node, path: Path_, lines: LineMap, loader: yaml.SafeLoader) -> Any:
     lines.lines[path] = node.start_mark.line + 1
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"could not determine a constructor for the tag '{node.tag}'", node.start_mark
+        )
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -64,7 +71,11 @@ def _to_python(node: yaml.Node, path: Path_, lines: LineMap, loader: yaml.SafeLo
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(child, (*path, i), lines, loader) for i, child in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    value = loader.construct_object(node, deep=True)
+    if isinstance(value, str) and any("\ud800" <= ch <= "\udfff" for ch in value):
+        # PyYAML keeps JSON-style escaped surrogate pairs ("\ud800\udc00") as two lone surrogates.
+        value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
 
 
 def load_text(text: str, name: str) -> tuple[Any, LineMap]:
@@ -87,11 +98,14 @@ def load_text(text: str, name: str) -> tuple[Any, LineMap]:
         raise InputError([Problem(name, f"Unsupported YAML: {exc.problem}.", fix, line=line)]) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        started = ""
+        if exc.context_mark is not None and exc.context_mark.line + 1 != line:
+            started = f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
         raise InputError(
             [
                 Problem(
                     name,
-                    f"The file is not valid YAML/JSON: {exc.problem}.",
+                    f"The file is not valid YAML/JSON: {exc.problem}{started}.",
                     "Check indentation, colons and quotes near that line.",
                     line=line,
                 )

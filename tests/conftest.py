@@ -1,0 +1,35 @@
+"""Shared fixtures. CI loads the derandomized hypothesis profile so a green run stays green;
+run `HYPOTHESIS_PROFILE=long pytest` locally for a deeper search."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from exportsim.engine.evaluate import Evaluator
+from exportsim.engine.loader import load_rules
+
+settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=1500, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def ruleset():
+    return load_rules()
+
+
+@pytest.fixture(scope="session")
+def durable(ruleset):
+    return Evaluator(ruleset, engine="durable")
+
+
+@pytest.fixture(scope="session")
+def python_engine(ruleset):
+    return Evaluator(ruleset, engine="python")

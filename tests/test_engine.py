@@ -1,0 +1,105 @@
+"""Engine mechanics: isolation, why-not, rule files steer durable-rules, hostile strings stay inert."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+from helpers import party, regime, txn
+
+from exportsim.cli.main import cli
+from exportsim.engine.decide import add_days
+from exportsim.engine.evaluate import Evaluator
+from exportsim.engine.loader import builtin_rules_dir, load_rules
+
+US = {"name": "Acme Inc.", "roles": ["exporter"], "country": "US", "us_person": True}
+
+
+def test_evaluations_are_isolated(durable):
+    a = txn(parties=[US, party("Huawei")])
+    b = txn(id="b", parties=[US, party("Integrity Technology Group")])
+    first = durable.evaluate(a)
+    durable.evaluate(b)
+    assert durable.evaluate(a) == first
+
+
+def test_many_evaluations_stay_within_the_session_cap(durable):
+    t = txn(parties=[US, party("Huawei")])
+    outcomes = {durable.evaluate(t)["outcome"] for _ in range(1100)}
+    assert outcomes == {"license_required"}
+
+
+def test_why_not_names_the_failed_condition_and_value(durable):
+    r = durable.evaluate(txn(parties=[US, party("Huawei", roles=["forwarder"])]), explain_misses=True)
+    miss = {m["rule_id"]: m for m in r["why_not"]}
+    el = miss["el.listed_party_to_transaction"]
+    assert el["failed_condition"].startswith("roles contains any")
+    assert el["seen"] == ["forwarder"]
+    assert miss["el.listed_party_as_consignee"]["in_force"] is False
+
+
+def test_changing_a_rule_file_changes_the_result(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(builtin_rules_dir(), rules, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
+    path = rules / "bis_entity_list.yaml"
+    path.write_text(path.read_text().replace(
+        "contains_any: [purchaser, intermediate_consignee, ultimate_consignee, end_user]",
+        "contains_any: [purchaser, intermediate_consignee, ultimate_consignee, end_user, forwarder]"))
+    t = txn(parties=[US, party("Huawei", roles=["forwarder"])])
+    base = Evaluator(load_rules(), engine="durable").evaluate(t)
+    changed = Evaluator(load_rules(rules), engine="durable").evaluate(t)
+    assert regime(base, "bis_entity_list") == "no_license_required"
+    assert regime(changed, "bis_entity_list") == "license_required"
+    assert changed["engine"] == "durable"
+
+
+HOSTILE = st.sampled_from([
+    "__import__('os').system('touch /tmp/exportsim-hostile')",
+    "'); DROP TABLE rules; --",
+    "$and", "{\"$or\": []}", "${HOME}", "\\x00", "exec(open('x').read())",
+]) | st.text(min_size=1, max_size=30)
+
+
+@given(HOSTILE)
+def test_hostile_strings_in_rule_files_stay_inert(tmp_path_factory, text):
+    rules = tmp_path_factory.mktemp("hostile")
+    (rules / "r.yaml").write_text(json.dumps({
+        "regime": {"id": "demo", "title": text, "authority": text},
+        "rules": [{
+            "id": "demo.rule", "title": text, "summary": text, "excerpt": text,
+            "citation": {"instrument": text, "source": text},
+            "effective": {"from": "2020-01-01"},
+            "when": {"party": {"type": "party", "where": [{"field": "name", "equals": text, "note": text}]}},
+            "outcome": "license_required", "review_policy": text,
+        }],
+    }))
+    t = txn(parties=[party(text)])
+    for engine in ("durable", "python"):
+        r = Evaluator(load_rules(rules), engine=engine).evaluate(t)
+        assert r["outcome"] == "license_required"
+        assert r["findings"][0]["review_policy"] == text
+    assert not Path("/tmp/exportsim-hostile").exists()
+
+
+def test_business_days_skip_weekends():
+    import datetime as dt
+
+    assert add_days(dt.date(2025, 2, 7), 1, True) == dt.date(2025, 2, 10)  # Friday -> Monday
+    assert add_days(dt.date(2025, 2, 3), 10, True) == dt.date(2025, 2, 17)
+
+
+def test_cli_json_and_rules_commands():
+    r = CliRunner().invoke(cli, ["evaluate", "el-huawei-ear99-2019", "--format", "json", "--why-not"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["outcome"] == "license_required" and "why_not" in data
+    r = CliRunner().invoke(cli, ["rules", "show", "el.license_required"])
+    assert r.exit_code == 0 and "15 CFR 744.11" in r.output
+    r = CliRunner().invoke(cli, ["rules", "show", "nope"])
+    assert r.exit_code == 2
+    r = CliRunner().invoke(cli, ["schema", "transaction"])
+    assert r.exit_code == 0 and "properties" in json.loads(r.output)
