@@ -12,14 +12,14 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-
-from exportsim import DISCLAIMER, __version__
 from exportsim.engine.backend_durable import EngineFailure
 from exportsim.engine.errors import InputError, Problem
 from exportsim.engine.evaluate import Evaluator, builtin_cases_dir, load_transaction
 from exportsim.engine.loader import RuleSet, load_rules
 from exportsim.engine.model import Transaction
+from rich.console import Console
+
+from exportsim import DISCLAIMER, __version__
 
 from .render import print_results
 from .rules_view import rules_list, rules_show
@@ -52,8 +52,15 @@ def resolve_case(arg: str) -> Path:
     for candidate in (builtin / arg, builtin / f"{arg}.yaml"):
         if candidate.is_file():
             return candidate
-    raise InputError([Problem(arg, "No such file, and no built-in case of that name.",
-                              "Give a path to a .yaml/.json transaction, or a name from 'exportsim cases list'.")])
+    raise InputError(
+        [
+            Problem(
+                arg,
+                "No such file, and no built-in case of that name.",
+                "Give a path to a .yaml/.json transaction, or a name from 'exportsim cases list'.",
+            )
+        ]
+    )
 
 
 def load_all(names: list[str], all_builtin: bool) -> tuple[list[tuple[Path, Transaction]], list[Problem]]:
@@ -101,10 +108,14 @@ def cli() -> None:
     """
 
 
-rules_option = click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=None,
-                            help="Rules folder (default: the built-in rules).")
-format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                             show_default=True)
+rules_option = click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Rules folder (default: the built-in rules).",
+)
+format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 
 
 @cli.command()
@@ -114,8 +125,13 @@ format_option = click.option("--format", "fmt", type=click.Choice(["text", "json
 @rules_option
 @format_option
 @click.option("--why-not", is_flag=True, help="Explain each rule in force that did not fire.")
-@click.option("--engine", type=click.Choice(["durable", "python"]), default="durable", show_default=True,
-              help="durable-rules (default) or the plain-Python evaluator.")
+@click.option(
+    "--engine",
+    type=click.Choice(["durable", "python"]),
+    default="durable",
+    show_default=True,
+    help="durable-rules (default) or the plain-Python evaluator.",
+)
 @click.option("--no-trace", is_flag=True, help="Text output: hide the rule-firing trace.")
 def evaluate(files, all_builtin, on, rules_dir, fmt, why_not, engine, no_trace) -> None:
     """Evaluate transaction FILES (paths or built-in case names) and explain the decision.
@@ -131,8 +147,11 @@ def evaluate(files, all_builtin, on, rules_dir, fmt, why_not, engine, no_trace) 
     try:
         results = [evaluator.evaluate(t, on=on, explain_misses=why_not, file=str(p)) for p, t in txns]
     except EngineFailure as exc:
-        click.echo(f"error: the rule engine failed: {exc}. This is a bug in exportsim or its rules; "
-                   "re-run with --engine python to compare, and report it.", err=True)
+        click.echo(
+            f"error: the rule engine failed: {exc}. This is a bug in exportsim or its rules; "
+            "re-run with --engine python to compare, and report it.",
+            err=True,
+        )
         sys.exit(EXIT_ENGINE)
     if fmt == "json":
         click.echo(json.dumps(results[0] if len(results) == 1 else results, indent=2, ensure_ascii=False))
@@ -171,8 +190,11 @@ def rules_show_cmd(rule_id, rules_dir, fmt) -> None:
     rs = _rules(rules_dir)
     if not rules_show(rs, rule_id, fmt):
         known = ", ".join(list(rs.rules)[:8])
-        click.echo(f"error: no rule, parameter, group or list entry '{rule_id}'. Fix: use an id from "
-                   f"'exportsim rules list' (e.g. {known}).", err=True)
+        click.echo(
+            f"error: no rule, parameter, group or list entry '{rule_id}'. Fix: use an id from "
+            f"'exportsim rules list' (e.g. {known}).",
+            err=True,
+        )
         sys.exit(EXIT_BAD_INPUT)
 
 

@@ -48,21 +48,37 @@ def _bound(node: Tree, bound: list[dict]) -> None:
 
 
 def result_tree(r: dict[str, Any], *, show_trace: bool = True) -> Group:
-    title = Text.assemble((r["transaction"]["id"], "bold"), f"  {r['transaction']['title']}", "  as of ",
-                          (r["as_of"], "bold"), "  → ", outcome_text(r["outcome"]))
+    title = Text.assemble(
+        (r["transaction"]["id"], "bold"),
+        f"  {r['transaction']['title']}",
+        "  as of ",
+        (r["as_of"], "bold"),
+        "  → ",
+        outcome_text(r["outcome"]),
+    )
     root = Tree(title)
     regimes = root.add(Text("Regimes", style="bold"))
     for reg in r["regimes"]:
-        regimes.add(Text.assemble(outcome_text(reg["outcome"]), f"  {reg['title']}",
-                                  (f"  ({', '.join(reg['rules'])})" if reg["rules"] else "", "dim")))
+        regimes.add(
+            Text.assemble(
+                outcome_text(reg["outcome"]),
+                f"  {reg['title']}",
+                (f"  ({', '.join(reg['rules'])})" if reg["rules"] else "", "dim"),
+            )
+        )
     if r["findings"]:
         fnode = root.add(Text("Findings", style="bold"))
         for f in r["findings"]:
             head = Text.assemble(outcome_text(f["outcome"]), "  ", (f["rule_id"], "bold"), f"  {f['title']}")
             n = fnode.add(head)
             eff = f["effective"]
-            n.add(Text(f"Citation: {_citation(f['citation'])}  (rule v{f['version']}, in force "
-                       f"{eff['from']} .. {eff['to'] or 'open'}; {f['confidence']})", style="dim"))
+            n.add(
+                Text(
+                    f"Citation: {_citation(f['citation'])}  (rule v{f['version']}, in force "
+                    f"{eff['from']} .. {eff['to'] or 'open'}; {f['confidence']})",
+                    style="dim",
+                )
+            )
             n.add(Text(f["summary"]))
             if f["review_policy"]:
                 n.add(Text(f"Review policy: {f['review_policy'].replace('_', ' ')}"))
@@ -81,8 +97,14 @@ def result_tree(r: dict[str, Any], *, show_trace: bool = True) -> Group:
         trace = root.add(Text("Trace (rule firings in order)", style="bold"))
         for step in r["trace"]:
             what = f"derived {step['derived']['t']}" if step["derived"] else f"→ {step['outcome']}"
-            s = trace.add(Text.assemble(f"{step['step']}. ", (step["rule_id"], "bold"), f" [{step['regime']}] {what}  ",
-                                        (_citation(step["citation"]), "dim")))
+            s = trace.add(
+                Text.assemble(
+                    f"{step['step']}. ",
+                    (step["rule_id"], "bold"),
+                    f" [{step['regime']}] {what}  ",
+                    (_citation(step["citation"]), "dim"),
+                )
+            )
             _bound(s, step["bound"])
     if r["parameters"]:
         params = root.add(Text("Parameters used", style="bold"))
@@ -95,8 +117,12 @@ def result_tree(r: dict[str, Any], *, show_trace: bool = True) -> Group:
                 wn.add(Text(f"{m['rule_id']}: {m['reason']}", style="dim"))
             elif m.get("failed_condition"):
                 note = f" — {m['note']}" if m.get("note") else ""
-                wn.add(Text(f"{m['rule_id']}: on {m['label']} [{m['fact']}], failed '{m['failed_condition']}' "
-                            f"(saw {_value(m['seen'])}){note}"))
+                wn.add(
+                    Text(
+                        f"{m['rule_id']}: on {m['label']} [{m['fact']}], failed '{m['failed_condition']}' "
+                        f"(saw {_value(m['seen'])}){note}"
+                    )
+                )
             else:
                 wn.add(Text(f"{m['rule_id']}: {m['reason']}"))
     return Group(root)

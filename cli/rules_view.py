@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import click
+from exportsim.engine.loader import RuleSet
+from exportsim.engine.ruledefs import PolicyFrom, Rule
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-
-from exportsim.engine.loader import RuleSet
-from exportsim.engine.ruledefs import PolicyFrom, Rule
 
 
 def _rule_row(rs: RuleSet, rule: Rule) -> dict:
@@ -19,8 +18,10 @@ def _rule_row(rs: RuleSet, rule: Rule) -> dict:
         "regime": rs.rule_regime[rule.id],
         "title": rule.title,
         "version": rule.version,
-        "effective": {"from": rule.effective.start.isoformat(),
-                      "to": rule.effective.end.isoformat() if rule.effective.end else None},
+        "effective": {
+            "from": rule.effective.start.isoformat(),
+            "to": rule.effective.end.isoformat() if rule.effective.end else None,
+        },
         "effect": str(rule.outcome) if rule.outcome else f"derives {rule.derive.type}",  # type: ignore[union-attr]
         "citation": rule.citation.text(),
         "confidence": rule.confidence,
@@ -42,8 +43,11 @@ def rules_list(rs: RuleSet, fmt: str) -> None:
                 eff = row["effective"]
                 table.add_row(row["id"], f"{eff['from']} .. {eff['to'] or 'open'}", row["effect"], row["citation"])
         console.print(table)
-    console.print(f"{len(rows)} rules, {len(rs.parameters)} parameters, {len(rs.groups)} groups, "
-                  f"{len(rs.entries)} list entries from {rs.source} (digest {rs.digest})", style="dim")
+    console.print(
+        f"{len(rows)} rules, {len(rs.parameters)} parameters, {len(rs.groups)} groups, "
+        f"{len(rs.entries)} list entries from {rs.source} (digest {rs.digest})",
+        style="dim",
+    )
 
 
 def rules_show(rs: RuleSet, obj_id: str, fmt: str) -> bool:
@@ -62,8 +66,7 @@ def rules_show(rs: RuleSet, obj_id: str, fmt: str) -> bool:
         return False
     if fmt == "json":
         data = rule.model_dump(mode="json", by_alias=True, exclude_none=True)
-        click.echo(json.dumps({"kind": "rule", "regime": rs.rule_regime[obj_id], **data}, indent=2,
-                              ensure_ascii=False))
+        click.echo(json.dumps({"kind": "rule", "regime": rs.rule_regime[obj_id], **data}, indent=2, ensure_ascii=False))
         return True
     origin = rs.origins.get(obj_id)
     console.print(Text(f"{rule.id}  {rule.title}", style="bold"))
@@ -78,8 +81,11 @@ def rules_show(rs: RuleSet, obj_id: str, fmt: str) -> bool:
         console.print(Text(f"\nText of the law: “{rule.excerpt}”", style="italic"))
     console.print(Text("\nWhen", style="bold"))
     for alias, pattern in rule.when.items():
-        console.print(f"  a {pattern.type} fact, called '{alias}', where:" if pattern.where
-                      else f"  any {pattern.type} fact, called '{alias}'")
+        console.print(
+            f"  a {pattern.type} fact, called '{alias}', where:"
+            if pattern.where
+            else f"  any {pattern.type} fact, called '{alias}'"
+        )
         for cond in pattern.where:
             note = f" — {cond.note}" if cond.note else ""
             console.print(f"    • {cond.describe()}{note}")

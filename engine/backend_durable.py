@@ -13,6 +13,7 @@ Written around the hazards reproduced in `shared/engineering/durable-rules.md`:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import json
@@ -133,10 +134,9 @@ class DurableBackend:
         except Exception as exc:
             raise EngineFailure(f"durable-rules failed: {type(exc).__name__}: {exc}") from exc
         finally:
-            try:
+            # The session may not exist if the assertion failed early.
+            with contextlib.suppress(Exception):
                 self.host.delete_state(self.ruleset, sid)
-            except Exception:  # noqa: S110 - the session may not exist if assertion failed early
-                pass
         if isinstance(state, dict) and state.get("exception"):
             self._errors.append(str(state["exception"]))
         if self._errors:

@@ -91,8 +91,16 @@ def why_not(rule: CompiledRule, facts: list[dict]) -> Miss:
         if any(pattern_holds(pattern, f) for f in candidates):
             continue
         if not candidates:
-            return Miss(rule.rule.id, pattern.alias, pattern.type, None, None, None, None,
-                        f"no '{pattern.type}' fact exists in this transaction")
+            return Miss(
+                rule.rule.id,
+                pattern.alias,
+                pattern.type,
+                None,
+                None,
+                None,
+                None,
+                f"no '{pattern.type}' fact exists in this transaction",
+            )
         best: tuple[int, dict, object] | None = None
         for fact in candidates:
             passed = 0
@@ -108,10 +116,20 @@ def why_not(rule: CompiledRule, facts: list[dict]) -> Miss:
         field = cond.condition.field
         seen = fact.get(field, fact.get(f"{field}_groups") if cond.condition.operator.endswith("group") else None)
         if cond.condition.operator.endswith("group"):
-            seen = {"value": fact.get(field), "groups": [g for g in fact.get(f"{field}_groups", []) if g != "*"]}
+            seen = {
+                "value": fact.get(field),
+                "groups": [g for g in fact.get(f"{field}_groups", []) if g != "*"],
+            }
         elif isinstance(seen, list):
             seen = [v for v in seen if v != "*"]
-        return Miss(rule.rule.id, pattern.alias, pattern.type, fact["id"], cond.condition.describe(),
-                    cond.condition.note, seen if field in fact or isinstance(seen, dict) else "(not given)",
-                    "condition not met")
+        return Miss(
+            rule.rule.id,
+            pattern.alias,
+            pattern.type,
+            fact["id"],
+            cond.condition.describe(),
+            cond.condition.note,
+            seen if field in fact or isinstance(seen, dict) else "(not given)",
+            "condition not met",
+        )
     return Miss(rule.rule.id, "", "", None, None, None, None, "every pattern matches some fact on its own")

@@ -120,10 +120,12 @@ def compile_rules(rules: RuleSet) -> list[CompiledRule]:
         if count > MAX_BRANCHES:
             origin = rules.origins.get(rule.id)
             problems.append(
-                Problem(origin.file if origin else rules.source,
-                        f"Rule '{rule.id}' expands to {count} branches (limit {MAX_BRANCHES}).",
-                        "Replace long 'in' lists by a group ('in_group') or split the rule.",
-                        origin.line if origin else None)
+                Problem(
+                    origin.file if origin else rules.source,
+                    f"Rule '{rule.id}' expands to {count} branches (limit {MAX_BRANCHES}).",
+                    "Replace long 'in' lists by a group ('in_group') or split the rule.",
+                    origin.line if origin else None,
+                )
             )
         compiled.append(cr)
     if problems:

@@ -35,8 +35,16 @@ def builtin_cases_dir() -> Path:
 def load_transaction(path: Path) -> Transaction:
     data, lines = load_file(path)
     if not isinstance(data, dict):
-        raise InputError([Problem(str(path), "A transaction file must be a mapping of fields.",
-                                  "Start with 'id:', 'kind:', 'origin:' ... (see docs/transaction-format.md).", 1)])
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    "A transaction file must be a mapping of fields.",
+                    "Start with 'id:', 'kind:', 'origin:' ... (see docs/transaction-format.md).",
+                    1,
+                )
+            ]
+        )
     return validate(Transaction, data, str(path), lines)
 
 
@@ -55,8 +63,14 @@ class Evaluator:
         else:
             self.backend = self.python
 
-    def evaluate(self, txn: Transaction, *, on: dt.date | None = None, explain_misses: bool = False,
-                 file: str | None = None) -> dict[str, Any]:
+    def evaluate(
+        self,
+        txn: Transaction,
+        *,
+        on: dt.date | None = None,
+        explain_misses: bool = False,
+        file: str | None = None,
+    ) -> dict[str, Any]:
         if on is not None:
             txn = txn.model_copy(update={"date": on})
         factset = self.flattener.flatten(txn)
@@ -76,8 +90,12 @@ class Evaluator:
             "engine": self.backend.name,
             "outcome": str(decision.outcome),
             "regimes": [
-                {"regime": r, "title": self.rules.regimes[r].title, "outcome": str(o),
-                 "rules": sorted({f.rule_id for f in decision.findings if f.regime == r})}
+                {
+                    "regime": r,
+                    "title": self.rules.regimes[r].title,
+                    "outcome": str(o),
+                    "rules": sorted({f.rule_id for f in decision.findings if f.regime == r}),
+                }
                 for r, o in decision.regimes.items()
             ],
             "findings": [self._finding(f, all_facts, factset.labels) for f in decision.findings],
@@ -101,8 +119,10 @@ class Evaluator:
             "rule_id": rule.id,
             "title": rule.title,
             "version": rule.version,
-            "effective": {"from": rule.effective.start.isoformat(),
-                          "to": rule.effective.end.isoformat() if rule.effective.end else None},
+            "effective": {
+                "from": rule.effective.start.isoformat(),
+                "to": rule.effective.end.isoformat() if rule.effective.end else None,
+            },
             "citation": rule.citation.model_dump(exclude_none=True),
             "confidence": rule.confidence,
         }
@@ -125,8 +145,15 @@ class Evaluator:
                 if cond.note:
                     entry["note"] = cond.note
                 matched.append(entry)
-            out.append({"alias": alias, "fact": fact_id, "type": fact["t"],
-                        "label": labels.get(fact_id, fact_id), "matched": matched})
+            out.append(
+                {
+                    "alias": alias,
+                    "fact": fact_id,
+                    "type": fact["t"],
+                    "label": labels.get(fact_id, fact_id),
+                    "matched": matched,
+                }
+            )
         return out
 
     def _finding(self, f: Finding, facts: dict, labels: dict) -> dict[str, Any]:
@@ -148,16 +175,17 @@ class Evaluator:
         steps = []
         for n, f in enumerate([*derive, *decide_], start=1):
             cr = self.by_id[f.rule_id]
-            steps.append({
-                "step": n,
-                "kind": "derive" if cr.rule.derive else "decide",
-                "regime": cr.regime,
-                **self._rule_ref(f.rule_id),
-                "bound": self._bound(f.rule_id, f.binding, facts, labels),
-                "derived": ({k: v for k, v in facts[f.derived_id].items() if k != "sid"}
-                            if f.derived_id else None),
-                "outcome": str(cr.rule.outcome) if cr.rule.outcome else None,
-            })
+            steps.append(
+                {
+                    "step": n,
+                    "kind": "derive" if cr.rule.derive else "decide",
+                    "regime": cr.regime,
+                    **self._rule_ref(f.rule_id),
+                    "bound": self._bound(f.rule_id, f.binding, facts, labels),
+                    "derived": ({k: v for k, v in facts[f.derived_id].items() if k != "sid"} if f.derived_id else None),
+                    "outcome": str(cr.rule.outcome) if cr.rule.outcome else None,
+                }
+            )
         return steps
 
     def _parameters_used(self, firings, day: dt.date, extra: dict) -> dict[str, Any]:
@@ -183,21 +211,23 @@ class Evaluator:
                 entry["reason"] = f"not in force on {day} (effective {cr.rule.effective.label()})"
             else:
                 miss = why_not(cr, facts)
-                entry.update({
-                    "in_force": True,
-                    "reason": miss.reason,
-                    "alias": miss.alias,
-                    "fact": miss.fact_id,
-                    "label": labels.get(miss.fact_id or "", miss.fact_id),
-                    "failed_condition": miss.condition,
-                    "note": miss.note,
-                    "seen": miss.seen,
-                })
+                entry.update(
+                    {
+                        "in_force": True,
+                        "reason": miss.reason,
+                        "alias": miss.alias,
+                        "fact": miss.fact_id,
+                        "label": labels.get(miss.fact_id or "", miss.fact_id),
+                        "failed_condition": miss.condition,
+                        "note": miss.note,
+                        "seen": miss.seen,
+                    }
+                )
                 if miss.fact_type in self.rules.derived_types and miss.fact_id is None:
-                    makers = sorted(r.rule.id for r in self.compiled
-                                    if r.rule.derive and r.rule.derive.type == miss.fact_type)
-                    entry["reason"] = (f"no '{miss.fact_type}' fact was derived (it comes from "
-                                       f"{', '.join(makers)})")
+                    makers = sorted(
+                        r.rule.id for r in self.compiled if r.rule.derive and r.rule.derive.type == miss.fact_type
+                    )
+                    entry["reason"] = f"no '{miss.fact_type}' fact was derived (it comes from {', '.join(makers)})"
             out.append(entry)
         return out
 

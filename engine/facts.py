@@ -99,8 +99,16 @@ class Flattener:
         blocked = {k: f"{m.query} matches SDN entry '{m.entry.name}' ({m.entry.id})" for k, m in sdn_hits.items()}
         ownership = resolve(everyone, blocked, threshold)
         for cycle in ownership.cycles:
-            out.notes.append(Note("ownership", "cycle", cycle, "the ownership data contains a cycle: "
-                                  + " -> ".join([*cycle, cycle[0]]) + "; it was evaluated as a fixed point"))
+            out.notes.append(
+                Note(
+                    "ownership",
+                    "cycle",
+                    cycle,
+                    "the ownership data contains a cycle: "
+                    + " -> ".join([*cycle, cycle[0]])
+                    + "; it was evaluated as a fixed point",
+                )
+            )
         for key, why in ownership.blocked.items():
             if key not in sdn_hits:
                 out.notes.append(Note("ownership", "blocked", True, why, "OFAC 50 Percent Rule guidance (2014-08-13)"))
@@ -124,8 +132,14 @@ class Flattener:
                 "tags": [SENTINEL, *item.tags],
                 "quantity": item.quantity,
             }
-            for name in ("us_origin", "us_controlled_content", "tpp", "performance_density",
-                         "dram_bandwidth_gbps", "value_usd"):
+            for name in (
+                "us_origin",
+                "us_controlled_content",
+                "tpp",
+                "performance_density",
+                "dram_bandwidth_gbps",
+                "value_usd",
+            ):
                 value = getattr(item, name)
                 if value is not None:
                     fact[name] = value
@@ -134,8 +148,14 @@ class Flattener:
 
         if txn.investment is not None:
             inv = txn.investment
-            fact = {"t": "investment", "id": "investment", "date": iso, "type": inv.type,
-                    "publicly_traded": inv.publicly_traded, "activities": [SENTINEL, *inv.activities]}
+            fact = {
+                "t": "investment",
+                "id": "investment",
+                "date": iso,
+                "type": inv.type,
+                "publicly_traded": inv.publicly_traded,
+                "activities": [SENTINEL, *inv.activities],
+            }
             for name in ("amount_usd", "lp_commitment_usd", "ai_training_ops"):
                 value = getattr(inv, name)
                 if value is not None:
@@ -166,22 +186,40 @@ class Flattener:
             fact["el_added"] = el.entry.added.isoformat()
             if el.entry.review_policy:
                 fact["el_review_policy"] = el.entry.review_policy
-            out.notes.append(Note(fact["id"], "el_listed", True,
-                                  f"'{el.query}' matches Entity List entry '{el.entry.name}' via '{el.matched_name}' "
-                                  f"(normalised '{el.normalised}'), listed from {el.entry.added}",
-                                  el.entry.citation.text()))
+            out.notes.append(
+                Note(
+                    fact["id"],
+                    "el_listed",
+                    True,
+                    f"'{el.query}' matches Entity List entry '{el.entry.name}' via '{el.matched_name}' "
+                    f"(normalised '{el.normalised}'), listed from {el.entry.added}",
+                    el.entry.citation.text(),
+                )
+            )
         sdn = sdn_hits.get(normalise(party.name))
         fact["sdn_listed"] = sdn is not None
         if sdn:
             fact["sdn_entry"] = sdn.entry.id
             fact["sdn_programs"] = [SENTINEL, *sdn.entry.programs]
-            out.notes.append(Note(fact["id"], "sdn_listed", True,
-                                  f"'{sdn.query}' matches SDN entry '{sdn.entry.name}' via '{sdn.matched_name}' "
-                                  f"(normalised '{sdn.normalised}'), designated {sdn.entry.added}",
-                                  sdn.entry.citation.text()))
+            out.notes.append(
+                Note(
+                    fact["id"],
+                    "sdn_listed",
+                    True,
+                    f"'{sdn.query}' matches SDN entry '{sdn.entry.name}' via '{sdn.matched_name}' "
+                    f"(normalised '{sdn.normalised}'), designated {sdn.entry.added}",
+                    sdn.entry.citation.text(),
+                )
+            )
         share = owner_share.get(normalise(party.name), 0.0)
         fact["blocked_owner_share"] = share
         if share > 0:
-            out.notes.append(Note(fact["id"], "blocked_owner_share", share,
-                                  f"{share:.1%} of {party.name} is owned, in aggregate, by blocked persons"))
+            out.notes.append(
+                Note(
+                    fact["id"],
+                    "blocked_owner_share",
+                    share,
+                    f"{share:.1%} of {party.name} is owned, in aggregate, by blocked persons",
+                )
+            )
         return fact

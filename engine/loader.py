@@ -16,7 +16,7 @@ from iso3166 import countries_by_alpha2
 
 from .errors import InputError, Problem
 from .factschema import BASE_FACTS, OPERATORS_BY_KIND
-from .ruledefs import Group, ListEntry, ParamRef, Parameter, PolicyFrom, Regime, Rule, RuleFile
+from .ruledefs import Group, ListEntry, Parameter, ParamRef, PolicyFrom, Regime, Rule, RuleFile
 from .source import LineMap, load_file
 from .validation import problems_from
 
@@ -91,7 +91,9 @@ def load_rules(root: Path | None = None) -> RuleSet:
                 raise
             problems.extend(problems_from(exc, str(path), lines))
     if not parsed and not problems:
-        problems.append(Problem(str(root), "No rule files (.yaml, .json) were found.", "Point --rules at a rules folder."))
+        problems.append(
+            Problem(str(root), "No rule files (.yaml, .json) were found.", "Point --rules at a rules folder.")
+        )
     if problems:
         raise InputError(problems)
     return _assemble(parsed, str(root))
@@ -130,7 +132,12 @@ def _assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleS
             regimes[rf.regime.id] = rf.regime
         if rf.rules and rf.regime is None:
             problems.append(
-                Problem(file, "The file has rules but no 'regime'.", "Add a 'regime:' block (id, title, authority).", 1)
+                Problem(
+                    file,
+                    "The file has rules but no 'regime'.",
+                    "Add a 'regime:' block (id, title, authority).",
+                    1,
+                )
             )
         for i, rule in enumerate(rf.rules):
             if rf.regime and claim("rule", rule.id, file, lines, ("rules", i)):
@@ -146,11 +153,15 @@ def _assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleS
                     code = m if isinstance(m, str) else m.country
                     if code not in countries_by_alpha2:
                         problems.append(
-                            Problem(file, f"Group '{g.id}' lists '{code}', which is not an ISO 3166-1 alpha-2 code.",
-                                    "Use a two-letter code such as CN.", lines.line_for(("groups", i, "members", j)))
+                            Problem(
+                                file,
+                                f"Group '{g.id}' lists '{code}', which is not an ISO 3166-1 alpha-2 code.",
+                                "Use a two-letter code such as CN.",
+                                lines.line_for(("groups", i, "members", j)),
+                            )
                         )
         for i, e in enumerate(rf.entries):
-            if claim("list entry", e.id, file, lines, ("entries", i)) :
+            if claim("list entry", e.id, file, lines, ("entries", i)):
                 entries[e.id] = e
 
     facts = {name: dict(fields) for name, fields in BASE_FACTS.items()}
@@ -162,23 +173,40 @@ def _assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleS
         file, lines, path = paths[f"rule:{rule.id}"]
         dtype = rule.derive.type
         if dtype in BASE_FACTS:
-            problems.append(Problem(file, f"Rule '{rule.id}' derives '{dtype}', a base fact type.",
-                                    "Derive a new type name, e.g. 'restricted_party'.", lines.line_for((*path, "derive"))))
+            problems.append(
+                Problem(
+                    file,
+                    f"Rule '{rule.id}' derives '{dtype}', a base fact type.",
+                    "Derive a new type name, e.g. 'restricted_party'.",
+                    lines.line_for((*path, "derive")),
+                )
+            )
             continue
         derived.add(dtype)
         fields = facts.setdefault(dtype, {"date": "date"})
         for name, src in rule.derive.fields.items():
             kind = _derived_kind(rule, src, facts)
             if kind is None:
-                problems.append(Problem(file, f"Rule '{rule.id}' derives field '{name}' from '{src}', which names no "
-                                        "field of a bound fact.", "Write 'alias.field' with an alias from 'when' and "
-                                        "a field of that fact type, or quote a literal that has no dot.",
-                                        lines.line_for((*path, "derive", "fields", name))))
+                problems.append(
+                    Problem(
+                        file,
+                        f"Rule '{rule.id}' derives field '{name}' from '{src}', which names no field of a bound fact.",
+                        "Write 'alias.field' with an alias from 'when' and "
+                        "a field of that fact type, or quote a literal that has no dot.",
+                        lines.line_for((*path, "derive", "fields", name)),
+                    )
+                )
                 continue
             if fields.get(name, kind) != kind:
-                problems.append(Problem(file, f"Rule '{rule.id}' derives '{dtype}.{name}' as {kind}, but another rule "
-                                        f"derives it as {fields[name]}.", "Derive the field with one kind everywhere.",
-                                        lines.line_for((*path, "derive", "fields", name))))
+                problems.append(
+                    Problem(
+                        file,
+                        f"Rule '{rule.id}' derives '{dtype}.{name}' as {kind}, but another rule "
+                        f"derives it as {fields[name]}.",
+                        "Derive the field with one kind everywhere.",
+                        lines.line_for((*path, "derive", "fields", name)),
+                    )
+                )
             fields[name] = kind
 
     for rule in rules.values():
@@ -226,66 +254,134 @@ def _check_rule(rule, rule_regime, rules, facts, derived, params, groups, file, 
 
     types = [p.type for p in rule.when.values()]
     if len(types) != len(set(types)):
-        out.append(Problem(file, f"Rule '{rule.id}' binds two aliases to the same fact type.",
-                           "Bind each fact type once; derive a fact if you need to relate two of the same type.",
-                           at("when")))
+        out.append(
+            Problem(
+                file,
+                f"Rule '{rule.id}' binds two aliases to the same fact type.",
+                "Bind each fact type once; derive a fact if you need to relate two of the same type.",
+                at("when"),
+            )
+        )
     for alias, pattern in rule.when.items():
         if pattern.type not in facts:
             known = ", ".join(sorted(facts))
-            out.append(Problem(file, f"Rule '{rule.id}' looks for facts of unknown type '{pattern.type}'.",
-                               f"Use one of: {known} (derived types need a rule that derives them).",
-                               at("when", alias, "type")))
+            out.append(
+                Problem(
+                    file,
+                    f"Rule '{rule.id}' looks for facts of unknown type '{pattern.type}'.",
+                    f"Use one of: {known} (derived types need a rule that derives them).",
+                    at("when", alias, "type"),
+                )
+            )
             continue
         schema = facts[pattern.type]
         for j, cond in enumerate(pattern.where):
             where = ("when", alias, "where", j)
             kind = schema.get(cond.field)
             if kind is None:
-                out.append(Problem(file, f"Rule '{rule.id}': fact type '{pattern.type}' has no field '{cond.field}'.",
-                                   f"Use one of: {', '.join(sorted(schema))}.", at(*where, "field")))
+                out.append(
+                    Problem(
+                        file,
+                        f"Rule '{rule.id}': fact type '{pattern.type}' has no field '{cond.field}'.",
+                        f"Use one of: {', '.join(sorted(schema))}.",
+                        at(*where, "field"),
+                    )
+                )
                 continue
             if cond.operator not in OPERATORS_BY_KIND[kind]:
-                out.append(Problem(file, f"Rule '{rule.id}': operator '{cond.operator}' does not apply to "
-                                   f"{kind} field '{cond.field}'.",
-                                   f"Use one of: {', '.join(sorted(OPERATORS_BY_KIND[kind]))}.", at(*where)))
+                out.append(
+                    Problem(
+                        file,
+                        f"Rule '{rule.id}': operator '{cond.operator}' does not apply to {kind} field '{cond.field}'.",
+                        f"Use one of: {', '.join(sorted(OPERATORS_BY_KIND[kind]))}.",
+                        at(*where),
+                    )
+                )
             operand = cond.operand
             if isinstance(operand, ParamRef) and operand.param not in params:
-                out.append(Problem(file, f"Rule '{rule.id}' refers to unknown parameter '{operand.param}'.",
-                                   "Define the parameter under 'parameters:' or correct the id.", at(*where)))
+                out.append(
+                    Problem(
+                        file,
+                        f"Rule '{rule.id}' refers to unknown parameter '{operand.param}'.",
+                        "Define the parameter under 'parameters:' or correct the id.",
+                        at(*where),
+                    )
+                )
             if cond.operator in ("in_group", "not_in_group") and operand not in groups:
-                out.append(Problem(file, f"Rule '{rule.id}' refers to unknown group '{operand}'.",
-                                   "Define the group under 'groups:' or correct the id.", at(*where)))
+                out.append(
+                    Problem(
+                        file,
+                        f"Rule '{rule.id}' refers to unknown group '{operand}'.",
+                        "Define the group under 'groups:' or correct the id.",
+                        at(*where),
+                    )
+                )
             if kind == "date" and isinstance(operand, str):
                 import datetime as dt
 
                 try:
                     dt.date.fromisoformat(operand)
                 except ValueError:
-                    out.append(Problem(file, f"Rule '{rule.id}': '{operand}' is not a date.",
-                                       "Write YYYY-MM-DD in quotes.", at(*where)))
+                    out.append(
+                        Problem(
+                            file,
+                            f"Rule '{rule.id}': '{operand}' is not a date.",
+                            "Write YYYY-MM-DD in quotes.",
+                            at(*where),
+                        )
+                    )
     regime = rule_regime[rule.id]
     for target in rule.displaces:
         if target not in rules:
-            out.append(Problem(file, f"Rule '{rule.id}' displaces unknown rule '{target}'.",
-                               "Name an existing rule id.", at("displaces")))
+            out.append(
+                Problem(
+                    file,
+                    f"Rule '{rule.id}' displaces unknown rule '{target}'.",
+                    "Name an existing rule id.",
+                    at("displaces"),
+                )
+            )
         elif rule_regime[target] != regime:
-            out.append(Problem(file, f"Rule '{rule.id}' displaces '{target}' of another regime.",
-                               "An exception displaces only requirements of its own regime.", at("displaces")))
+            out.append(
+                Problem(
+                    file,
+                    f"Rule '{rule.id}' displaces '{target}' of another regime.",
+                    "An exception displaces only requirements of its own regime.",
+                    at("displaces"),
+                )
+            )
         elif rules[target].outcome is None:
-            out.append(Problem(file, f"Rule '{rule.id}' displaces '{target}', which derives a fact.",
-                               "Only deciding rules (with an outcome) can be displaced.", at("displaces")))
+            out.append(
+                Problem(
+                    file,
+                    f"Rule '{rule.id}' displaces '{target}', which derives a fact.",
+                    "Only deciding rules (with an outcome) can be displaced.",
+                    at("displaces"),
+                )
+            )
     if isinstance(rule.review_policy, PolicyFrom):
         alias, _, fname = rule.review_policy.field.partition(".")
         pattern = rule.when.get(alias)
         if pattern is None or fname not in facts.get(pattern.type, {}):
-            out.append(Problem(file, f"Rule '{rule.id}' takes its review policy from '{rule.review_policy.field}', "
-                               "which names no bound field.", "Write 'alias.field' for a fact in 'when'.",
-                               at("review_policy")))
-    if rule.derive is None and any(o.counted_from == "completion_date" for o in rule.obligations):
-        if not any(p.type == "investment" for p in rule.when.values()):
-            out.append(Problem(file, f"Rule '{rule.id}' counts an obligation from the completion date but binds no "
-                               "investment fact.", "Bind an 'investment' fact or count from the transaction date.",
-                               at("obligations")))
+            out.append(
+                Problem(
+                    file,
+                    f"Rule '{rule.id}' takes its review policy from '{rule.review_policy.field}', "
+                    "which names no bound field.",
+                    "Write 'alias.field' for a fact in 'when'.",
+                    at("review_policy"),
+                )
+            )
+    counts_from_completion = any(o.counted_from == "completion_date" for o in rule.obligations)
+    if counts_from_completion and not any(p.type == "investment" for p in rule.when.values()):
+        out.append(
+            Problem(
+                file,
+                f"Rule '{rule.id}' counts an obligation from the completion date but binds no investment fact.",
+                "Bind an 'investment' fact or count from the transaction date.",
+                at("obligations"),
+            )
+        )
     return out
 
 
@@ -302,9 +398,14 @@ def _check_derivation_cycles(rules: dict[str, Rule], paths) -> list[Problem]:
             if node == start:
                 culprit = next(r for r in rules.values() if r.derive and r.derive.type == start)
                 file, lines, path = paths[f"rule:{culprit.id}"]
-                problems.append(Problem(file, f"Derived fact type '{start}' depends on itself through rule "
-                                        f"'{culprit.id}'.", "Break the cycle: derive a new type instead.",
-                                        lines.line_for(path)))
+                problems.append(
+                    Problem(
+                        file,
+                        f"Derived fact type '{start}' depends on itself through rule '{culprit.id}'.",
+                        "Break the cycle: derive a new type instead.",
+                        lines.line_for(path),
+                    )
+                )
                 break
             if node not in seen:
                 seen.add(node)

@@ -184,9 +184,7 @@ class Transaction(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Transaction:
         if self.kind != Kind.INVESTMENT and self.destination is None:
-            raise ValueError(
-                f"A transaction of kind '{self.kind}' needs a destination. Fix: add 'destination: CC'."
-            )
+            raise ValueError(f"A transaction of kind '{self.kind}' needs a destination. Fix: add 'destination: CC'.")
         if self.kind == Kind.INVESTMENT and self.investment is None:
             raise ValueError("An investment needs an 'investment' block. Fix: add it (type, completion_date, ...).")
         ids = [item.id for item in self.items if item.id]

@@ -37,7 +37,9 @@ def resolve(entities: list[Entity], directly_blocked: dict[str, str], threshold:
                 share = sum(s for _, s in held)
                 if held and share >= threshold - 1e-12:
                     parts = ", ".join(f"{name} {s:.1%}" for name, s in held)
-                    result.blocked[node] = f"{display[node]} is owned {share:.1%} in aggregate by blocked persons ({parts})"
+                    result.blocked[node] = (
+                        f"{display[node]} is owned {share:.1%} in aggregate by blocked persons ({parts})"
+                    )
                     changed = True
     for node, edges in owners.items():
         result.owner_share[node] = round(sum(s for key, _, s in edges if key in result.blocked), 9)

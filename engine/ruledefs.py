@@ -51,9 +51,7 @@ class Citation(Strict):
     @model_validator(mode="after")
     def _has_source(self) -> Citation:
         if not (self.reference or self.url or self.source):
-            raise ValueError(
-                "A citation needs a way to find the text. Fix: add 'reference', 'url' or 'source'."
-            )
+            raise ValueError("A citation needs a way to find the text. Fix: add 'reference', 'url' or 'source'.")
         return self
 
     def text(self) -> str:

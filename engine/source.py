@@ -63,9 +63,7 @@ def _to_python(node: yaml.Node, path: Path_, lines: LineMap, loader: yaml.SafeLo
                     None, None, "a mapping key must be a plain value", key_node.start_mark
                 )
             if key in result:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark
-                )
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
             result[key] = _to_python(value_node, (*path, key), lines, loader)
             lines.lines[(*path, key)] = key_node.start_mark.line + 1
         return result
@@ -134,6 +132,13 @@ def load_file(path: Path) -> tuple[Any, LineMap]:
             json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(
-                [Problem(name, f"The file is not valid JSON: {exc.msg}.", "Fix the JSON syntax.", line=exc.lineno)]
+                [
+                    Problem(
+                        name,
+                        f"The file is not valid JSON: {exc.msg}.",
+                        "Fix the JSON syntax.",
+                        line=exc.lineno,
+                    )
+                ]
             ) from None
     return load_text(text, name)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from exportsim.cli.main import cli
 
 BAD = Path(__file__).parent / "bad_input"
@@ -68,15 +67,25 @@ rules:
 @pytest.mark.parametrize(
     "when, expected",
     [
-        ("    when:\n      item:\n        type: item\n        where:\n          - {field: tpp, gte: {param: no.such}}\n",
-         ("r.yaml:12", "unknown parameter 'no.such'")),
-        ("    when:\n      party:\n        type: party\n        where:\n          - {field: country, in_group: nowhere}\n",
-         ("r.yaml:12", "unknown group 'nowhere'")),
-        ("    when:\n      party:\n        type: party\n        where:\n          - {field: shoe_size, equals: 3}\n",
-         ("r.yaml:12", "has no field 'shoe_size'")),
+        (
+            "    when:\n      item:\n        type: item\n        where:\n"
+            "          - {field: tpp, gte: {param: no.such}}\n",
+            ("r.yaml:12", "unknown parameter 'no.such'"),
+        ),
+        (
+            "    when:\n      party:\n        type: party\n        where:\n"
+            "          - {field: country, in_group: nowhere}\n",
+            ("r.yaml:12", "unknown group 'nowhere'"),
+        ),
+        (
+            "    when:\n      party:\n        type: party\n        where:\n          - {field: shoe_size, equals: 3}\n",
+            ("r.yaml:12", "has no field 'shoe_size'"),
+        ),
         ("    when:\n      x:\n        type: spaceship\n", ("r.yaml:10", "unknown type 'spaceship'")),
-        ("    displaces: [ghost]\n    when:\n      item:\n        type: item\n",
-         ("r.yaml:8", "displaces unknown rule 'ghost'")),
+        (
+            "    displaces: [ghost]\n    when:\n      item:\n        type: item\n",
+            ("r.yaml:8", "displaces unknown rule 'ghost'"),
+        ),
     ],
 )
 def test_rule_file_cross_references(tmp_path, when, expected):

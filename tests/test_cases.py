@@ -7,7 +7,6 @@ from importlib.resources import files
 
 import jsonschema
 import pytest
-
 from exportsim.cli.main import builtin_case_paths
 from exportsim.engine.evaluate import load_transaction
 

@@ -7,14 +7,13 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
-from hypothesis import given
-from hypothesis import strategies as st
-from helpers import party, regime, txn
-
 from exportsim.cli.main import cli
 from exportsim.engine.decide import add_days
 from exportsim.engine.evaluate import Evaluator
 from exportsim.engine.loader import builtin_rules_dir, load_rules
+from helpers import party, regime, txn
+from hypothesis import given
+from hypothesis import strategies as st
 
 US = {"name": "Acme Inc.", "roles": ["exporter"], "country": "US", "us_person": True}
 
@@ -46,9 +45,12 @@ def test_changing_a_rule_file_changes_the_result(tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(builtin_rules_dir(), rules, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
     path = rules / "bis_entity_list.yaml"
-    path.write_text(path.read_text().replace(
-        "contains_any: [purchaser, intermediate_consignee, ultimate_consignee, end_user]",
-        "contains_any: [purchaser, intermediate_consignee, ultimate_consignee, end_user, forwarder]"))
+    path.write_text(
+        path.read_text().replace(
+            "contains_any: [purchaser, intermediate_consignee, ultimate_consignee, end_user]",
+            "contains_any: [purchaser, intermediate_consignee, ultimate_consignee, end_user, forwarder]",
+        )
+    )
     t = txn(parties=[US, party("Huawei", roles=["forwarder"])])
     base = Evaluator(load_rules(), engine="durable").evaluate(t)
     changed = Evaluator(load_rules(rules), engine="durable").evaluate(t)
@@ -57,26 +59,47 @@ def test_changing_a_rule_file_changes_the_result(tmp_path):
     assert changed["engine"] == "durable"
 
 
-HOSTILE = st.sampled_from([
-    "__import__('os').system('touch /tmp/exportsim-hostile')",
-    "'); DROP TABLE rules; --",
-    "$and", "{\"$or\": []}", "${HOME}", "\\x00", "exec(open('x').read())",
-]) | st.text(min_size=1, max_size=30)
+HOSTILE = st.sampled_from(
+    [
+        "__import__('os').system('touch /tmp/exportsim-hostile')",
+        "'); DROP TABLE rules; --",
+        "$and",
+        '{"$or": []}',
+        "${HOME}",
+        "\\x00",
+        "exec(open('x').read())",
+    ]
+) | st.text(min_size=1, max_size=30)
 
 
 @given(HOSTILE)
 def test_hostile_strings_in_rule_files_stay_inert(tmp_path_factory, text):
     rules = tmp_path_factory.mktemp("hostile")
-    (rules / "r.yaml").write_text(json.dumps({
-        "regime": {"id": "demo", "title": text, "authority": text},
-        "rules": [{
-            "id": "demo.rule", "title": text, "summary": text, "excerpt": text,
-            "citation": {"instrument": text, "source": text},
-            "effective": {"from": "2020-01-01"},
-            "when": {"party": {"type": "party", "where": [{"field": "name", "equals": text, "note": text}]}},
-            "outcome": "license_required", "review_policy": text,
-        }],
-    }))
+    (rules / "r.yaml").write_text(
+        json.dumps(
+            {
+                "regime": {"id": "demo", "title": text, "authority": text},
+                "rules": [
+                    {
+                        "id": "demo.rule",
+                        "title": text,
+                        "summary": text,
+                        "excerpt": text,
+                        "citation": {"instrument": text, "source": text},
+                        "effective": {"from": "2020-01-01"},
+                        "when": {
+                            "party": {
+                                "type": "party",
+                                "where": [{"field": "name", "equals": text, "note": text}],
+                            }
+                        },
+                        "outcome": "license_required",
+                        "review_policy": text,
+                    }
+                ],
+            }
+        )
+    )
     t = txn(parties=[party(text)])
     for engine in ("durable", "python"):
         r = Evaluator(load_rules(rules), engine=engine).evaluate(t)

@@ -43,8 +43,12 @@ def test_item_not_subject_to_ear_draws_no_requirement(durable):
     items = [{"id": "i1", "description": "German-made sensor", "eccn": "EAR99", "subject_to_ear": False}]
     r = durable.evaluate(txn(origin="DE", items=items, parties=[party("Megvii")]))
     assert regime(r, "bis_entity_list") == "no_license_required"
-    miss = {m["rule_id"]: m for m in durable.evaluate(txn(origin="DE", items=items, parties=[party("Megvii")]),
-                                                      explain_misses=True)["why_not"]}
+    miss = {
+        m["rule_id"]: m
+        for m in durable.evaluate(txn(origin="DE", items=items, parties=[party("Megvii")]), explain_misses=True)[
+            "why_not"
+        ]
+    }
     assert "no 'ear_item' fact was derived" in miss["el.license_required"]["reason"]
 
 
@@ -55,6 +59,9 @@ def test_unlisted_party_is_clear(durable):
 
 
 def test_one_finding_per_item(durable):
-    items = [{"id": "a", "description": "a", "us_origin": True}, {"id": "b", "description": "b", "us_origin": True}]
+    items = [
+        {"id": "a", "description": "a", "us_origin": True},
+        {"id": "b", "description": "b", "us_origin": True},
+    ]
     r = durable.evaluate(txn(parties=[US, party("SenseTime")], items=items))
     assert len(r["findings"]) == 2

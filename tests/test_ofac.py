@@ -26,8 +26,9 @@ def test_before_designation_is_clear(durable):
 
 def test_no_us_person_no_ofac_finding(durable):
     exporter = {"name": "Berlin GmbH", "roles": ["exporter"], "country": "DE"}
-    r = durable.evaluate(txn(origin="DE", parties=[exporter, party(ITG)],
-                             items=[{"description": "x", "subject_to_ear": False}]))
+    r = durable.evaluate(
+        txn(origin="DE", parties=[exporter, party(ITG)], items=[{"description": "x", "subject_to_ear": False}])
+    )
     assert regime(r, "ofac_sdn") == "no_license_required"
 
 
@@ -38,8 +39,10 @@ def _owned(shares: list[tuple[str, float]], **kw):
 
 def test_fifty_percent_aggregates_two_owners(durable):
     other = {"name": "Other Blocked Ltd", "owners": []}
-    t = _owned([(ITG, 0.25), ("Beijing Integrity Sub Co", 0.25)],
-               other_entities=[{"name": "Beijing Integrity Sub Co", "owners": [{"name": ITG, "share": 1.0}]}, other])
+    t = _owned(
+        [(ITG, 0.25), ("Beijing Integrity Sub Co", 0.25)],
+        other_entities=[{"name": "Beijing Integrity Sub Co", "owners": [{"name": ITG, "share": 1.0}]}, other],
+    )
     assert regime(durable.evaluate(t), "ofac_sdn") == "prohibited"
 
 
@@ -56,8 +59,10 @@ def test_two_level_chain(durable):
 
 
 def test_ownership_cycle_is_reported_not_looped(durable):
-    ents = [{"name": "A Co", "owners": [{"name": "B Co", "share": 0.6}]},
-            {"name": "B Co", "owners": [{"name": "A Co", "share": 0.6}]}]
+    ents = [
+        {"name": "A Co", "owners": [{"name": "B Co", "share": 0.6}]},
+        {"name": "B Co", "owners": [{"name": "A Co", "share": 0.6}]},
+    ]
     r = durable.evaluate(_owned([("A Co", 0.7)], other_entities=ents))
     assert regime(r, "ofac_sdn") == "no_license_required"
     assert any(n["field"] == "cycle" for n in r["notes"])

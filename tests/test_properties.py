@@ -7,49 +7,72 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from exportsim.engine.model import Transaction
+from exportsim.engine.outcomes import Outcome
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exportsim.engine.model import Transaction
-from exportsim.engine.outcomes import Outcome
-
-NAMES = ["Huawei", "HiSilicon Technologies Co Ltd", "Hikvision", "Dahua", "iFlytek", "SenseTime",
-         "Integrity Technology Group", "Clean Trading Co", "Holding A", "Holding B", "Acme Inc."]
+NAMES = [
+    "Huawei",
+    "HiSilicon Technologies Co Ltd",
+    "Hikvision",
+    "Dahua",
+    "iFlytek",
+    "SenseTime",
+    "Integrity Technology Group",
+    "Clean Trading Co",
+    "Holding A",
+    "Holding B",
+    "Acme Inc.",
+]
 ROLES = ["exporter", "purchaser", "intermediate_consignee", "ultimate_consignee", "end_user", "forwarder"]
 COUNTRIES = ["CN", "US", "DE", "MO", "AE", "JP"]
 
 dates = st.dates(min_value=dt.date(2018, 1, 1), max_value=dt.date(2027, 12, 31))
-owners = st.lists(st.fixed_dictionaries({"name": st.sampled_from(NAMES), "share": st.sampled_from([0.1, 0.25, 0.3, 0.499, 0.5, 0.6])}),
-                  max_size=2).filter(lambda os: sum(o["share"] for o in os) <= 1)
-parties = st.fixed_dictionaries({
-    "name": st.sampled_from(NAMES),
-    "roles": st.lists(st.sampled_from(ROLES), min_size=1, max_size=2, unique=True),
-    "country": st.sampled_from(COUNTRIES),
-    "us_person": st.booleans(),
-    "owners": owners,
-})
-items = st.fixed_dictionaries({
-    "description": st.just("thing"),
-    "eccn": st.sampled_from(["EAR99", "3A090.a", "5A992.c"]),
-    "subject_to_ear": st.sampled_from([None, True, False]),
-    "us_origin": st.sampled_from([None, True, False]),
-})
-entities = st.lists(st.fixed_dictionaries({"name": st.sampled_from(["Holding A", "Holding B"]), "owners": owners}),
-                    max_size=2, unique_by=lambda e: e["name"])
+owners = st.lists(
+    st.fixed_dictionaries(
+        {"name": st.sampled_from(NAMES), "share": st.sampled_from([0.1, 0.25, 0.3, 0.499, 0.5, 0.6])}
+    ),
+    max_size=2,
+).filter(lambda os: sum(o["share"] for o in os) <= 1)
+parties = st.fixed_dictionaries(
+    {
+        "name": st.sampled_from(NAMES),
+        "roles": st.lists(st.sampled_from(ROLES), min_size=1, max_size=2, unique=True),
+        "country": st.sampled_from(COUNTRIES),
+        "us_person": st.booleans(),
+        "owners": owners,
+    }
+)
+items = st.fixed_dictionaries(
+    {
+        "description": st.just("thing"),
+        "eccn": st.sampled_from(["EAR99", "3A090.a", "5A992.c"]),
+        "subject_to_ear": st.sampled_from([None, True, False]),
+        "us_origin": st.sampled_from([None, True, False]),
+    }
+)
+entities = st.lists(
+    st.fixed_dictionaries({"name": st.sampled_from(["Holding A", "Holding B"]), "owners": owners}),
+    max_size=2,
+    unique_by=lambda e: e["name"],
+)
 
 
 @st.composite
 def transactions(draw) -> Transaction:
-    return Transaction.model_validate({
-        "id": "prop",
-        "date": draw(dates).isoformat(),
-        "kind": draw(st.sampled_from(["export", "reexport", "in_country_transfer"])),
-        "origin": draw(st.sampled_from(COUNTRIES)),
-        "destination": draw(st.sampled_from(COUNTRIES)),
-        "parties": draw(st.lists(parties, min_size=1, max_size=4)),
-        "items": draw(st.lists(items, min_size=1, max_size=3)),
-        "other_entities": draw(entities),
-    })
+    return Transaction.model_validate(
+        {
+            "id": "prop",
+            "date": draw(dates).isoformat(),
+            "kind": draw(st.sampled_from(["export", "reexport", "in_country_transfer"])),
+            "origin": draw(st.sampled_from(COUNTRIES)),
+            "destination": draw(st.sampled_from(COUNTRIES)),
+            "parties": draw(st.lists(parties, min_size=1, max_size=4)),
+            "items": draw(st.lists(items, min_size=1, max_size=3)),
+            "other_entities": draw(entities),
+        }
+    )
 
 
 def _fired(result: dict) -> set[tuple]:
@@ -73,13 +96,29 @@ def test_results_do_not_depend_on_evaluation_order(durable, batch, rnd: random.R
     assert all(first[i] == again[i] for i in range(len(batch)))
 
 
-@given(transactions(), st.sampled_from(["Huawei", "Hikvision", "Integrity Technology Group"]),
-       st.sampled_from(["purchaser", "end_user", "ultimate_consignee"]))
+@given(
+    transactions(),
+    st.sampled_from(["Huawei", "Hikvision", "Integrity Technology Group"]),
+    st.sampled_from(["purchaser", "end_user", "ultimate_consignee"]),
+)
 def test_adding_a_listed_party_never_weakens(durable, t, name, role):
     before = durable.evaluate(t)
-    more = t.model_copy(update={"parties": [*t.parties, *Transaction.model_validate({
-        "id": "x", "kind": "export", "origin": "US", "destination": "CN",
-        "parties": [{"name": name, "roles": [role], "country": "CN"}]}).parties]})
+    more = t.model_copy(
+        update={
+            "parties": [
+                *t.parties,
+                *Transaction.model_validate(
+                    {
+                        "id": "x",
+                        "kind": "export",
+                        "origin": "US",
+                        "destination": "CN",
+                        "parties": [{"name": name, "roles": [role], "country": "CN"}],
+                    }
+                ).parties,
+            ]
+        }
+    )
     after = durable.evaluate(more)
     assert Outcome(after["outcome"]).strength >= Outcome(before["outcome"]).strength
     for b, a in zip(before["regimes"], after["regimes"], strict=True):
@@ -90,8 +129,14 @@ def test_adding_a_listed_party_never_weakens(durable, t, name, role):
 def test_raising_a_blocked_owners_share_never_weakens(durable, t, low, extra):
     def with_share(share: float) -> Transaction:
         data = t.model_dump(mode="json")
-        data["parties"].append({"name": "Owned Target", "roles": ["end_user"], "country": "CN",
-                                "owners": [{"name": "Integrity Technology Group", "share": share}]})
+        data["parties"].append(
+            {
+                "name": "Owned Target",
+                "roles": ["end_user"],
+                "country": "CN",
+                "owners": [{"name": "Integrity Technology Group", "share": share}],
+            }
+        )
         data["parties"][0]["us_person"] = True
         return Transaction.model_validate(data)
 
