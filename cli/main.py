@@ -94,11 +94,7 @@ def parse_date(_ctx, _param, value: str | None) -> dt.date | None:
         raise click.BadParameter(f"'{value}' is not a real date; write YYYY-MM-DD, e.g. 2025-11-10.") from None
 
 
-class ExitCodeGroup(click.Group):
-    """Click usage errors exit 2 already; make sure engine input errors do too."""
-
-
-@click.group(cls=ExitCodeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="exportsim")
 def cli() -> None:
     """exportsim: a rules-as-code export licensing simulator.
