@@ -7,6 +7,9 @@ Written around the hazards reproduced in `shared/engineering/durable-rules.md`:
 - each fact has a unique id; each evaluation has its own session id, deleted afterwards, so
   evaluations are isolated and the 1024-session cap is never reached;
 - actions never raise: errors are recorded and re-raised after the call;
+- every session fires at least one action: `delete_state` on a session in which no action ran
+  aborts the process (`free(): invalid pointer`; reproduced in session 2 with one rule and one
+  non-matching fact), so each run asserts a session-opening fact that a no-op rule always takes;
 - the timer threads are disabled (`_run` is a no-op) for deterministic single-threaded use;
 - one ruleset is created per rule set, never per transaction or date (rulesets cannot be freed).
 """
@@ -25,6 +28,7 @@ from .compiler import Atom, CompiledRule
 from .firing import Firing, derived_fact
 
 _NEVER = {"z__never": {"t": "__exportsim_never__"}}
+_SESSION_TYPE = "__exportsim_session__"
 _counter = itertools.count()
 
 
@@ -66,6 +70,7 @@ def ruleset_definition(compiled: list[CompiledRule], fact_types: list[str]) -> t
                 terms = [{"t": pattern_type}, *(atom_to_durable(a) for a in atoms)]
                 patterns.append({f"a_{alias}": {"$and": terms} if len(terms) > 1 else terms[0]})
             definition[name] = {"all": patterns, "run": name}
+    definition["__session__"] = {"all": [{"s": {"t": _SESSION_TYPE}}], "run": "__noop__"}
     for t in fact_types:
         definition[f"sink_{t}"] = {"all": [{"m": {"t": t}}, _NEVER], "run": "__sink__"}
     return definition, names
@@ -102,7 +107,7 @@ class DurableBackend:
         self.host.set_rulesets({self.ruleset: copy.deepcopy(self.definition)})
 
     def _action(self, name: str) -> Callable:
-        if name == "__sink__":
+        if name in ("__sink__", "__noop__"):
             return lambda c: None
         rule = self.by_id[self.names[name]]
         aliases = [p.alias for p in rule.patterns]
@@ -127,7 +132,8 @@ class DurableBackend:
     def run(self, facts: list[dict], sid: str = "0") -> tuple[list[Firing], list[dict]]:
         self._firings, self._derived, self._errors = [], {}, []
         sid = f"s{next(_counter)}"
-        payload = [dict(f, sid=sid) for f in facts]
+        opening = {"id": "__session__", "t": _SESSION_TYPE, "sid": sid}
+        payload = [opening, *(dict(f, sid=sid) for f in facts)]
         try:
             self.host.assert_facts(self.ruleset, payload)
             state = self.host.get_state(self.ruleset, sid)

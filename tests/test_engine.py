@@ -32,6 +32,26 @@ def test_many_evaluations_stay_within_the_session_cap(durable):
     assert outcomes == {"license_required"}
 
 
+def test_sessions_where_no_rule_fires_are_deleted_safely(tmp_path):
+    # durable-rules 2.0.28 aborts in delete_state for a session in which no action ran; the backend
+    # opens every session with a fact a no-op rule takes. Without it this test kills the process.
+    (tmp_path / "one.yaml").write_text(
+        "regime: {id: one, title: One, authority: Nobody}\n"
+        "rules:\n"
+        "  - id: one.r\n"
+        "    title: Never fires here\n"
+        "    summary: Only for destination KP.\n"
+        "    citation: {instrument: Demo, source: test}\n"
+        "    effective: {from: '2000-01-01'}\n"
+        "    when: {t: {type: txn, where: [{field: destination, equals: KP}]}}\n"
+        "    outcome: prohibited\n"
+    )
+    ev = Evaluator(load_rules(tmp_path), engine="durable")
+    outcomes = {ev.evaluate(txn(id=f"t{n}"))["outcome"] for n in range(50)}
+    assert outcomes == {"no_license_required"}
+    assert ev.evaluate(txn(destination="KP"))["outcome"] == "prohibited"
+
+
 def test_why_not_names_the_failed_condition_and_value(durable):
     r = durable.evaluate(txn(parties=[US, party("Huawei", roles=["forwarder"])]), explain_misses=True)
     miss = {m["rule_id"]: m for m in r["why_not"]}

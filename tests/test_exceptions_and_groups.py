@@ -50,11 +50,11 @@ rules:
 
 
 def _evaluators(tmp_path):
-    # Python executor only for now: with this small rule set durable-rules 2.0.28 crashes the process
-    # in delete_state (reproduced: the same facts and ruleset JSON, free(): invalid pointer). Until the
-    # cause is isolated this stays a known defect, recorded in the core issue's note, not a skip.
+    # Both executors. This rule set once aborted the process in durable-rules' delete_state when no
+    # rule fired (see backend_durable's session-opening fact); the MO case below is that regression.
     (tmp_path / "demo.yaml").write_text(RULES)
-    return [Evaluator(load_rules(tmp_path), engine="python")]
+    rules = load_rules(tmp_path)
+    return [Evaluator(rules, engine="durable"), Evaluator(rules, engine="python")]
 
 
 def test_exception_displaces_only_the_item_it_covers(tmp_path):
