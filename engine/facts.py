@@ -18,6 +18,8 @@ from .ownership import resolve
 from .screening import ListIndex, Match, normalise
 
 OWNERSHIP_THRESHOLD = "ofac.ownership_threshold"
+AFFILIATES_THRESHOLD = "bis.affiliates_threshold"
+POLICY_RANK = {"presumption_of_denial": 3, "case_by_case": 2, "presumption_of_approval": 1}
 
 
 @dataclass
@@ -39,6 +41,22 @@ class FactSet:
     parameters_used: dict[str, object] = field(default_factory=dict)
 
 
+ITEM_VALUES = (
+    "us_origin",
+    "us_controlled_content",
+    "tpp",
+    "performance_density",
+    "dram_bandwidth_gbps",
+    "interconnect_gbps",
+    "compaction_density_g_cc",
+    "discharge_capacity_mah_g",
+    "first_coulombic_efficiency",
+    "average_voltage_v",
+    "tap_density_g_cc",
+    "value_usd",
+)
+
+
 class Flattener:
     """Built once per rule set (the list index is reused); `flatten` runs per transaction."""
 
@@ -47,7 +65,64 @@ class Flattener:
         self.index = ListIndex(list(rules.entries.values()))
 
     def groups_of(self, day: dt.date) -> dict[str, set[str]]:
-        return {gid: g.members_on(day) for gid, g in self.rules.groups.items()}
+        """Each group's members on `day`, with included groups unioned in (the loader rejects cycles)."""
+        own = {gid: g.members_on(day) for gid, g in self.rules.groups.items()}
+
+        def resolve_group(gid: str, path: tuple[str, ...]) -> set[str]:
+            group = self.rules.groups[gid]
+            if not group.effective.contains(day):
+                return set()
+            out = set(own[gid])
+            for inc in group.includes:
+                if inc not in path:
+                    out |= resolve_group(inc, (*path, inc))
+            return out
+
+        return {gid: resolve_group(gid, (gid,)) for gid in own}
+
+    def _screen(self, everyone: list, list_name: str, day: dt.date) -> dict[str, Match]:
+        """List matches keyed by normalised name: parties, other entities and named owners."""
+        hits: dict[str, Match] = {}
+        for ent in everyone:
+            hit = self.index.find([ent.name, *ent.aliases], list_name, day)
+            if hit:
+                hits[normalise(ent.name)] = hit
+        known = {normalise(e.name) for e in everyone}
+        for name in sorted({o.name for ent in everyone for o in ent.owners}):
+            key = normalise(name)
+            if key not in known:
+                hit = self.index.find([name], list_name, day)
+                if hit:
+                    hits[key] = hit
+        return hits
+
+    def _threshold(self, param_id: str, day: dt.date, out: FactSet) -> float | None:
+        """A dated ownership threshold, or None when the parameter is not in force (no aggregation)."""
+        param = self.rules.parameters.get(param_id)
+        dated = param.value_on(day) if param else None
+        if dated is None:
+            return None
+        out.parameters_used[param_id] = dated.value
+        return float(dated.value)
+
+    def _listed_owners(self, name: str) -> list[Match]:
+        """Entity-Listed entries reached up the ownership chain through listed or caught owners."""
+        owners = {normalise(e.name): e for e in self._everyone}
+        seen: set[str] = set()
+        found: dict[str, Match] = {}
+        stack = [normalise(name)]
+        while stack:
+            node = stack.pop()
+            ent = owners.get(node)
+            for o in ent.owners if ent else []:
+                key = normalise(o.name)
+                if key in seen or key not in self._affiliates.blocked:
+                    continue
+                seen.add(key)
+                if key in self._el_hits:
+                    found[self._el_hits[key].entry.id] = self._el_hits[key]
+                stack.append(key)
+        return [found[k] for k in sorted(found)]
 
     def flatten(self, txn: Transaction) -> FactSet:
         day = txn.date
@@ -70,34 +145,20 @@ class Flattener:
             "kind": str(txn.kind),
             "us_person_involved": any(p.us_person for p in txn.parties),
             "end_uses": [SENTINEL, *txn.end_uses],
+            "declarations": [SENTINEL, *txn.declarations],
         }
         put_country(txn_fact, "origin", txn.origin)
         put_country(txn_fact, "destination", txn.destination)
         out.facts.append(txn_fact)
         out.labels["txn"] = txn.title or txn.id
 
-        # Screening: direct SDN listings feed the ownership fixed point.
-        sdn_hits: dict[str, Match] = {}
+        # Screening: direct listings feed the ownership fixed points (OFAC 50 Percent Rule and the
+        # BIS Affiliates Rule); owners named only in ownership data are screened too.
         everyone = [*txn.parties, *txn.other_entities]
-        for ent in everyone:
-            hit = self.index.find([ent.name, *ent.aliases], "sdn", day)
-            if hit:
-                sdn_hits[normalise(ent.name)] = hit
-        owner_names = {o.name for ent in everyone for o in ent.owners}
-        known = {normalise(e.name) for e in everyone}
-        for name in owner_names:
-            key = normalise(name)
-            if key not in known:
-                hit = self.index.find([name], "sdn", day)
-                if hit:
-                    sdn_hits[key] = hit
-        param = self.rules.parameters.get(OWNERSHIP_THRESHOLD)
-        dated = param.value_on(day) if param else None
-        threshold = float(dated.value) if dated else None
-        if dated is not None:
-            out.parameters_used[OWNERSHIP_THRESHOLD] = dated.value
+        sdn_hits = self._screen(everyone, "sdn", day)
+        el_hits = self._screen(everyone, "entity_list", day)
         blocked = {k: f"{m.query} matches SDN entry '{m.entry.name}' ({m.entry.id})" for k, m in sdn_hits.items()}
-        ownership = resolve(everyone, blocked, threshold)
+        ownership = resolve(everyone, blocked, self._threshold(OWNERSHIP_THRESHOLD, day, out))
         for cycle in ownership.cycles:
             out.notes.append(
                 Note(
@@ -112,9 +173,13 @@ class Flattener:
         for key, why in ownership.blocked.items():
             if key not in sdn_hits:
                 out.notes.append(Note("ownership", "blocked", True, why, "OFAC 50 Percent Rule guidance (2014-08-13)"))
+        listed = {k: f"{m.query} matches Entity List entry '{m.entry.name}' ({m.entry.id})" for k, m in el_hits.items()}
+        affiliates = resolve(everyone, listed, self._threshold(AFFILIATES_THRESHOLD, day, out))
+        self._el_hits, self._affiliates, self._everyone = el_hits, affiliates, everyone
 
         for n, party in enumerate(txn.parties):
             out.facts.append(self._party_fact(party, n, iso, put_country, sdn_hits, ownership.owner_share, out))
+            self._add_affiliation(out.facts[-1], party, out)
 
         for n, item in enumerate(txn.items):
             item_id = txn.item_ids()[n]
@@ -132,17 +197,14 @@ class Flattener:
                 "tags": [SENTINEL, *item.tags],
                 "quantity": item.quantity,
             }
-            for name in (
-                "us_origin",
-                "us_controlled_content",
-                "tpp",
-                "performance_density",
-                "dram_bandwidth_gbps",
-                "value_usd",
-            ):
+            for name in ITEM_VALUES:
                 value = getattr(item, name)
                 if value is not None:
                     fact[name] = value
+            # Not stated means not a direct product: the FDP rules need the party to know it is one.
+            fact["direct_product_of_us_technology"] = bool(item.direct_product_of_us_technology)
+            if item.tpp is not None:
+                fact["total_tpp"] = item.tpp * item.quantity
             out.facts.append(fact)
             out.labels[fact["id"]] = item.description
 
@@ -160,8 +222,10 @@ class Flattener:
                 value = getattr(inv, name)
                 if value is not None:
                     fact[name] = value
-            if inv.completion_date is not None:
-                fact["completion_date"] = inv.completion_date.isoformat()
+            for name in ("completion_date", "binding_commitment_date"):
+                value = getattr(inv, name)
+                if value is not None:
+                    fact[name] = value.isoformat()
             out.facts.append(fact)
             out.labels["investment"] = f"{inv.type} investment"
         return out
@@ -175,6 +239,7 @@ class Flattener:
             "name": party.name,
             "roles": [SENTINEL, *sorted(str(r) for r in party.roles)],
             "us_person": party.us_person,
+            "authorizations": [SENTINEL, *party.authorizations],
         }
         put_country(fact, "country", party.country)
         put_country(fact, "headquarters", party.headquarters)
@@ -186,6 +251,8 @@ class Flattener:
             fact["el_added"] = el.entry.added.isoformat()
             if el.entry.review_policy:
                 fact["el_review_policy"] = el.entry.review_policy
+            if el.entry.fdp_footnote:
+                fact["el_fdp_footnote"] = el.entry.fdp_footnote
             out.notes.append(
                 Note(
                     fact["id"],
@@ -223,3 +290,25 @@ class Flattener:
                 )
             )
         return fact
+
+    def _add_affiliation(self, fact: dict, party: Party, out: FactSet) -> None:
+        """Aggregate Entity-Listed ownership (BIS Affiliates Rule) and the most restrictive owner policy."""
+        key = normalise(party.name)
+        share = self._affiliates.owner_share.get(key, 0.0)
+        fact["el_owner_share"] = share
+        owners = self._listed_owners(party.name)
+        if not owners:
+            return
+        fact["el_owner_entries"] = ", ".join(m.entry.id for m in owners)
+        policies = [m.entry.review_policy for m in owners if m.entry.review_policy]
+        if policies:
+            fact["el_owner_review_policy"] = max(policies, key=lambda p: POLICY_RANK.get(p, 0))
+        out.notes.append(
+            Note(
+                fact["id"],
+                "el_owner_share",
+                share,
+                f"{share:.1%} of {party.name} is owned, directly or through caught affiliates, by Entity-Listed "
+                f"owners ({', '.join(m.entry.name for m in owners)})",
+            )
+        )

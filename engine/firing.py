@@ -30,8 +30,8 @@ def derived_fact(rule: CompiledRule, bound: dict[str, dict], sid: str) -> dict:
         "date": next(iter(bound.values()))["date"],
     }
     for name, src in spec.fields.items():
-        if isinstance(src, str) and "." in src:
-            alias, _, fname = src.partition(".")
+        alias, _, fname = src.partition(".") if isinstance(src, str) else ("", "", "")
+        if alias in bound and fname:
             value = bound[alias].get(fname)
             if value is not None:
                 fact[name] = value

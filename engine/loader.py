@@ -106,6 +106,7 @@ def _assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleS
     rule_regime: dict[str, str] = {}
     params: dict[str, Parameter] = {}
     groups: dict[str, Group] = {}
+    group_refs: list[tuple[str, str, str, int | None]] = []
     entries: dict[str, ListEntry] = {}
     origins: dict[str, Origin] = {}
     paths: dict[str, tuple[str, LineMap, tuple]] = {}
@@ -160,10 +161,15 @@ def _assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleS
                                 lines.line_for(("groups", i, "members", j)),
                             )
                         )
+        for i, g in enumerate(rf.groups):
+            group_refs.extend(
+                (g.id, inc, file, lines.line_for(("groups", i, "includes", j))) for j, inc in enumerate(g.includes)
+            )
         for i, e in enumerate(rf.entries):
             if claim("list entry", e.id, file, lines, ("entries", i)):
                 entries[e.id] = e
 
+    problems.extend(_check_group_includes(groups, group_refs))
     facts = {name: dict(fields) for name, fields in BASE_FACTS.items()}
     derived: set[str] = set()
     # Derived fact types: fields and their kinds come from the rules that derive them.
@@ -235,12 +241,10 @@ def _derived_kind(rule: Rule, src: object, facts: dict[str, dict[str, str]]) -> 
     if isinstance(src, (int, float)):
         return "num"
     text = str(src)
-    if "." not in text:
-        return "str"
     alias, _, fname = text.partition(".")
     pattern = rule.when.get(alias)
-    if pattern is None:
-        return None
+    if pattern is None or not fname:
+        return "str"  # a literal, such as "3A090.a" (the part before the dot names no alias)
     if fname == "id":
         return "str"
     return facts.get(pattern.type, {}).get(fname)
@@ -382,6 +386,36 @@ def _check_rule(rule, rule_regime, rules, facts, derived, params, groups, file, 
                 at("obligations"),
             )
         )
+    return out
+
+
+def _check_group_includes(groups: dict[str, Group], refs: list[tuple[str, str, str, int | None]]) -> list[Problem]:
+    """Every included group exists, and no group includes itself through a chain."""
+    out: list[Problem] = []
+    for gid, inc, file, line in refs:
+        if inc not in groups:
+            out.append(
+                Problem(
+                    file, f"Group '{gid}' includes unknown group '{inc}'.", "Define that group or fix the id.", line
+                )
+            )
+            continue
+        stack, seen = [inc], set()
+        while stack:
+            node = stack.pop()
+            if node == gid:
+                out.append(
+                    Problem(
+                        file,
+                        f"Group '{gid}' includes itself through '{inc}'.",
+                        "Remove one of the includes to break the cycle.",
+                        line,
+                    )
+                )
+                break
+            if node not in seen and node in groups:
+                seen.add(node)
+                stack.extend(groups[node].includes)
     return out
 
 

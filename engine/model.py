@@ -108,6 +108,10 @@ class Party(Entity):
     headquarters: Country | None = Field(
         default=None, description="Country where the party (or its ultimate parent) is headquartered."
     )
+    authorizations: list[Tag] = Field(
+        default=[],
+        description="Authorisations the party holds, e.g. 'uveu' or 'nveu' (AI Diffusion validated end user).",
+    )
 
 
 class Item(Strict):
@@ -125,8 +129,22 @@ class Item(Strict):
     )
     tpp: float | None = Field(default=None, ge=0, description="Total processing performance.")
     performance_density: float | None = Field(default=None, ge=0)
-    dram_bandwidth_gbps: float | None = Field(default=None, ge=0)
+    dram_bandwidth_gbps: float | None = Field(default=None, ge=0, description="Total DRAM bandwidth, GB/s.")
+    interconnect_gbps: float | None = Field(
+        default=None, ge=0, description="Bidirectional I/O transfer rate, GB/s (the October 2022 3A090 test)."
+    )
+    direct_product_of_us_technology: bool | None = Field(
+        default=None,
+        description="Foreign-made direct product of specified US technology or software (FDP rules).",
+    )
     tags: list[Tag] = Field(default=[], description="Material/technology tags for China-side controls.")
+    compaction_density_g_cc: float | None = Field(
+        default=None, ge=0, description="Cathode powder compaction density at 220 MPa, g/cm3."
+    )
+    discharge_capacity_mah_g: float | None = Field(default=None, ge=0, description="0.1C discharge capacity, mAh/g.")
+    first_coulombic_efficiency: Share | None = Field(default=None, description="First-cycle efficiency 0..1.")
+    average_voltage_v: float | None = Field(default=None, ge=0, description="Average discharge voltage, V.")
+    tap_density_g_cc: float | None = Field(default=None, ge=0, description="Precursor tap density, g/cm3.")
     quantity: int = Field(default=1, ge=0)
     value_usd: float | None = Field(default=None, ge=0)
 
@@ -147,7 +165,9 @@ class Investment(Strict):
     amount_usd: float | None = Field(default=None, ge=0)
     publicly_traded: bool = False
     lp_commitment_usd: float | None = Field(default=None, ge=0)
-    binding_commitment_before: dt.date | None = None
+    binding_commitment_date: dt.date | None = Field(
+        default=None, description="Date of a binding, uncalled capital commitment, if the investment fulfils one."
+    )
     activities: list[Tag] = []
     ai_training_ops: float | None = Field(default=None, ge=0)
 
@@ -177,6 +197,10 @@ class Transaction(Strict):
     parties: list[Party] = []
     items: list[Item] = []
     end_uses: list[Tag] = []
+    declarations: list[Tag] = Field(
+        default=[],
+        description="Conditions the exporter certifies, e.g. 'h200_conditions_met' (taken as given, not verified).",
+    )
     investment: Investment | None = None
     other_entities: list[Entity] = []
     expected: Expectation | None = None

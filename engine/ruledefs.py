@@ -245,7 +245,8 @@ class Group(Strict):
     title: str
     citation: Citation
     effective: Window
-    members: list[str | Member]
+    members: list[str | Member] = []
+    includes: list[Id] = Field(default=[], description="Other groups whose members (on the same day) belong here.")
 
     def members_on(self, day: dt.date) -> set[str]:
         if not self.effective.contains(day):
@@ -270,6 +271,7 @@ class ListEntry(Strict):
     review_policy: str | None = None
     license_requirement: str | None = None
     programs: list[str] = []
+    fdp_footnote: str | None = None
     citation: Citation
     owners: list[dict[str, Any]] = []
 

@@ -8,6 +8,7 @@ are rejected, and nothing in a file is ever executed. Each mapping and sequence 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,18 @@ Path_ = tuple[str | int, ...]
 
 class _DataLoader(yaml.SafeLoader):
     """SafeLoader without implicit timestamps: dates stay text, so the models validate them and
-    an impossible date such as 2025-02-30 gets a clear field error instead of a YAML crash."""
+    an impossible date such as 2025-02-30 gets a clear field error instead of a YAML crash.
+    Booleans follow YAML 1.2 (only true/false): under YAML 1.1 the country code NO (Norway),
+    like yes/on/off, would silently become a boolean."""
 
 
+_BOOL_12 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _DataLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [
+        (tag, _BOOL_12 if tag == "tag:yaml.org,2002:bool" else regexp)
+        for tag, regexp in resolvers
+        if tag != "tag:yaml.org,2002:timestamp"
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
