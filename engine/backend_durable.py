@@ -10,6 +10,10 @@ Written around the hazards reproduced in `shared/engineering/durable-rules.md`:
 - every session fires at least one action: `delete_state` on a session in which no action ran
   aborts the process (`free(): invalid pointer`; reproduced in session 2 with one rule and one
   non-matching fact), so each run asserts a session-opening fact that a no-op rule always takes;
+- numbers reach the C parser without exponents: it rejects `1e+25` and `5e-05` (error 204 when
+  the ruleset is created, a parse failure when a fact is asserted) and clamps integers beyond 64
+  bits, so durable's JSON encoder is given a shim that writes every float, and every very large
+  integer, as plain decimal text (see `_PlainNumberJson`);
 - the timer threads are disabled (`_run` is a no-op) for deterministic single-threaded use;
 - one ruleset is created per rule set, never per transaction or date (rulesets cannot be freed).
 """
@@ -20,8 +24,12 @@ import contextlib
 import copy
 import itertools
 import json
+import re
+import secrets
 from collections.abc import Callable
+from decimal import Decimal
 
+import durable.engine as durable_engine
 from durable.engine import Host
 
 from .compiler import Atom, CompiledRule
@@ -30,6 +38,45 @@ from .firing import Firing, derived_fact
 _NEVER = {"z__never": {"t": "__exportsim_never__"}}
 _SESSION_TYPE = "__exportsim_session__"
 _counter = itertools.count()
+
+
+_NUMBER_TOKEN = "\x00num" + secrets.token_hex(6) + ":"
+_MARKED_NUMBER = re.compile(re.escape(json.dumps(_NUMBER_TOKEN)[:-1]) + r'(-?[0-9.]+)"')
+
+
+def plain_decimal(value: float) -> str:
+    """The shortest round-tripping decimal of `value`, without an exponent, always with a point."""
+    text = format(Decimal(repr(float(value))), "f")
+    return text if "." in text else text + ".0"
+
+
+def _mark_numbers(obj: object) -> object:
+    if isinstance(obj, bool):
+        return obj
+    if isinstance(obj, float) or (isinstance(obj, int) and abs(obj) >= 2**53):
+        return _NUMBER_TOKEN + plain_decimal(obj)
+    if isinstance(obj, dict):
+        return {k: _mark_numbers(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_mark_numbers(v) for v in obj]
+    return obj
+
+
+class _PlainNumberJson:
+    """Stands in for the `json` module inside durable.engine: numbers are written as plain decimals.
+
+    Floats are first replaced by a per-process random token plus their decimal text, then the
+    quoted tokens are unquoted in the encoded text; user strings cannot forge the token.
+    """
+
+    loads = staticmethod(json.loads)
+
+    @staticmethod
+    def dumps(obj: object, **kwargs) -> str:
+        return _MARKED_NUMBER.sub(r"\1", json.dumps(_mark_numbers(obj), **kwargs))
+
+
+durable_engine.json = _PlainNumberJson  # type: ignore[attr-defined]
 
 
 class EngineFailure(RuntimeError):

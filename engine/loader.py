@@ -6,6 +6,7 @@ Problems are collected across all files and raised together as one `InputError`,
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -320,9 +321,24 @@ def _check_rule(rule, rule_regime, rules, facts, derived, params, groups, file, 
                         at(*where),
                     )
                 )
+            if cond.operator in ("gte", "gt", "lte", "lt"):
+                values = (
+                    [v.value for v in params[operand.param].values]
+                    if isinstance(operand, ParamRef) and operand.param in params
+                    else [operand]
+                )
+                wanted = str if kind == "date" else (int, float)
+                if any(not isinstance(v, wanted) or isinstance(v, bool) for v in values):
+                    out.append(
+                        Problem(
+                            file,
+                            f"Rule '{rule.id}' compares {kind} field '{cond.field}' with "
+                            f"{', '.join(repr(v) for v in values)}.",
+                            "Compare dates with 'YYYY-MM-DD' text and numbers with numbers.",
+                            at(*where),
+                        )
+                    )
             if kind == "date" and isinstance(operand, str):
-                import datetime as dt
-
                 try:
                     dt.date.fromisoformat(operand)
                 except ValueError:
@@ -377,12 +393,13 @@ def _check_rule(rule, rule_regime, rules, facts, derived, params, groups, file, 
                 )
             )
     counts_from_completion = any(o.counted_from == "completion_date" for o in rule.obligations)
-    if counts_from_completion and not any(p.type == "investment" for p in rule.when.values()):
+    has_completion = any("completion_date" in facts.get(p.type, {}) for p in rule.when.values())
+    if counts_from_completion and not has_completion:
         out.append(
             Problem(
                 file,
-                f"Rule '{rule.id}' counts an obligation from the completion date but binds no investment fact.",
-                "Bind an 'investment' fact or count from the transaction date.",
+                f"Rule '{rule.id}' counts an obligation from the completion date but binds no fact that has one.",
+                "Bind an 'investment' fact (or one derived from it) or count from the transaction date.",
                 at("obligations"),
             )
         )

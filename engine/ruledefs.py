@@ -109,10 +109,10 @@ class Condition(Strict):
     contains: str | None = None
     not_contains: str | None = None
     contains_any: list[str] | None = None
-    gte: Number | ParamRef | None = None
-    gt: Number | ParamRef | None = None
-    lte: Number | ParamRef | None = None
-    lt: Number | ParamRef | None = None
+    gte: Number | str | ParamRef | None = None
+    gt: Number | str | ParamRef | None = None
+    lte: Number | str | ParamRef | None = None
+    lt: Number | str | ParamRef | None = None
     exists: bool | None = None
 
     @model_validator(mode="after")
@@ -204,8 +204,17 @@ class Rule(Strict):
 class DatedValue(Strict):
     start: dt.date = Field(alias="from")
     end: dt.date | None = Field(default=None, alias="to")
-    value: Number
+    value: Number | str = Field(description="A number, or a date written YYYY-MM-DD for date fields.")
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _date_text(self) -> DatedValue:
+        if isinstance(self.value, str):
+            try:
+                dt.date.fromisoformat(self.value)
+            except ValueError:
+                raise ValueError(f"'{self.value}' is neither a number nor a date. Fix: write YYYY-MM-DD.") from None
+        return self
 
 
 class Parameter(Strict):
