@@ -3,6 +3,8 @@
 - Exceptions displace requirements explicitly: a rule that fired and `displaces` another removes
   that rule's findings which share its bound facts (aliases of the same name bound to the same
   fact); with no shared alias, it displaces them all. Displaced findings stay visible.
+- An exception that displaced nothing is dropped from the findings (it stays in the trace): a
+  transaction is not "excepted" from a requirement that never applied.
 - Per regime, the strongest outcome left; overall, the strongest across regimes.
 """
 
@@ -93,11 +95,24 @@ def decide(
                 obligations=[obligation_due(o, txn_date, completion) for o in rule.obligations],
             )
         )
-    for exc in findings:
+    used: set[int] = set()
+    for n, exc in enumerate(findings):
         for target in rules[exc.rule_id].rule.displaces:
             for other in findings:
-                if other.rule_id == target and other.displaced_by is None and _compatible(exc.binding, other.binding):
-                    other.displaced_by = exc.rule_id
+                if other.rule_id == target and _compatible(exc.binding, other.binding):
+                    used.add(n)
+                    if other.displaced_by is None:
+                        other.displaced_by = exc.rule_id
+    # An exception (a displacing rule whose outcome is weaker than a requirement) that found no
+    # requirement to displace decides nothing: "excepted" from a requirement that does not apply.
+    idle = {
+        n
+        for n, f in enumerate(findings)
+        if rules[f.rule_id].rule.displaces
+        and n not in used
+        and f.outcome.strength <= Outcome.LICENSE_EXCEPTION.strength
+    }
+    findings = [f for n, f in enumerate(findings) if n not in idle]
     kept = [f for f in findings if f.displaced_by is None]
     displaced = [f for f in findings if f.displaced_by is not None]
     per_regime = {r: strongest([f.outcome for f in kept if f.regime == r]) for r in regimes}
