@@ -129,7 +129,8 @@ format_option = click.option("--format", "fmt", type=click.Choice(["text", "json
     help="durable-rules (default) or the plain-Python evaluator.",
 )
 @click.option("--no-trace", is_flag=True, help="Text output: hide the rule-firing trace.")
-def evaluate(files, all_builtin, on, rules_dir, fmt, why_not, engine, no_trace) -> None:
+@click.option("--law", "show_law", is_flag=True, help="Text output: show the text of the law beside each finding.")
+def evaluate(files, all_builtin, on, rules_dir, fmt, why_not, engine, no_trace, show_law) -> None:
     """Evaluate transaction FILES (paths or built-in case names) and explain the decision.
 
     JSON output is one object for one file and an array for several (docs/output.md).
@@ -152,7 +153,7 @@ def evaluate(files, all_builtin, on, rules_dir, fmt, why_not, engine, no_trace) 
     if fmt == "json":
         click.echo(json.dumps(results[0] if len(results) == 1 else results, indent=2, ensure_ascii=False))
     else:
-        print_results(Console(highlight=False), results, show_trace=not no_trace)
+        print_results(Console(highlight=False), results, show_trace=not no_trace, show_law=show_law)
 
 
 def _evaluator(rules_dir: Path | None, engine: str) -> Evaluator:

@@ -47,7 +47,7 @@ def _bound(node: Tree, bound: list[dict]) -> None:
             fact.add(line)
 
 
-def result_tree(r: dict[str, Any], *, show_trace: bool = True) -> Group:
+def result_tree(r: dict[str, Any], *, show_trace: bool = True, show_law: bool = False) -> Group:
     title = Text.assemble(
         (r["transaction"]["id"], "bold"),
         f"  {r['transaction']['title']}",
@@ -80,6 +80,8 @@ def result_tree(r: dict[str, Any], *, show_trace: bool = True) -> Group:
                 )
             )
             n.add(Text(f["summary"]))
+            if show_law and f.get("excerpt"):
+                n.add(Text(f"Text of the law: “{f['excerpt']}”", style="italic"))
             if f["review_policy"]:
                 n.add(Text(f"Review policy: {f['review_policy'].replace('_', ' ')}"))
             _bound(n.add("Triggered by"), f["triggering_facts"])
@@ -141,9 +143,9 @@ def disclaimer_panel() -> Panel:
     return Panel(Text(DISCLAIMER, style="italic"), border_style="dim")
 
 
-def print_results(console: Console, results: list[dict[str, Any]], show_trace: bool) -> None:
+def print_results(console: Console, results: list[dict[str, Any]], show_trace: bool, show_law: bool = False) -> None:
     for r in results:
-        console.print(result_tree(r, show_trace=show_trace))
+        console.print(result_tree(r, show_trace=show_trace, show_law=show_law))
         console.print()
     if len(results) > 1:
         table = Table(title="Summary")

@@ -6,7 +6,7 @@ import json
 
 import click
 from exportsim.engine.loader import RuleSet
-from exportsim.engine.ruledefs import PolicyFrom, Rule
+from exportsim.engine.ruledefs import ParamRef, PolicyFrom, Rule
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -89,6 +89,12 @@ def rules_show(rs: RuleSet, obj_id: str, fmt: str) -> bool:
         for cond in pattern.where:
             note = f" — {cond.note}" if cond.note else ""
             console.print(f"    • {cond.describe()}{note}")
+            if isinstance(cond.operand, ParamRef) and cond.operand.param in rs.parameters:
+                param = rs.parameters[cond.operand.param]
+                values = "; ".join(
+                    f"{v.value} from {v.start}" + (f" to {v.end}" if v.end else "") for v in param.values
+                )
+                console.print(Text(f"        ({param.title}: {values})", style="dim"))
     console.print(Text("Then", style="bold"))
     if rule.outcome:
         console.print(f"  outcome: {rule.outcome}")

@@ -125,6 +125,7 @@ class Evaluator:
             },
             "citation": rule.citation.model_dump(exclude_none=True),
             "confidence": rule.confidence,
+            "excerpt": rule.excerpt,
         }
 
     def _bound(self, rule_id: str, binding, facts: dict, labels: dict) -> list[dict[str, Any]]:

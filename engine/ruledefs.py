@@ -95,6 +95,24 @@ OPERATORS = (
 )
 
 
+_OPERATOR_WORDS = {
+    "equals": "is",
+    "not_equals": "is not",
+    "in": "is one of",
+    "not_in": "is none of",
+    "in_group": "is in group",
+    "not_in_group": "is not in group",
+    "contains": "includes",
+    "not_contains": "does not include",
+    "contains_any": "includes any of",
+    "gte": "is at least",
+    "gt": "is more than",
+    "lte": "is at most",
+    "lt": "is less than",
+    "exists": "is given:",
+}
+
+
 class Condition(Strict):
     """One test on one field of one fact, with a plain-English note beside it."""
 
@@ -144,7 +162,7 @@ class Condition(Strict):
             shown = "[" + ", ".join(str(v) for v in value) + "]"
         else:
             shown = str(value).lower() if isinstance(value, bool) else str(value)
-        return f"{self.field} {self.operator.replace('_', ' ')} {shown}"
+        return f"{self.field} {_OPERATOR_WORDS.get(self.operator, self.operator)} {shown}"
 
 
 class Pattern(Strict):

@@ -56,7 +56,7 @@ def test_why_not_names_the_failed_condition_and_value(durable):
     r = durable.evaluate(txn(parties=[US, party("Huawei", roles=["forwarder"])]), explain_misses=True)
     miss = {m["rule_id"]: m for m in r["why_not"]}
     el = miss["el.listed_party_to_transaction"]
-    assert el["failed_condition"].startswith("roles contains any")
+    assert el["failed_condition"].startswith("roles includes any of")
     assert el["seen"] == ["forwarder"]
     assert miss["el.listed_party_as_consignee"]["in_force"] is False
 
@@ -146,3 +146,38 @@ def test_cli_json_and_rules_commands():
     assert r.exit_code == 2
     r = CliRunner().invoke(cli, ["schema", "transaction"])
     assert r.exit_code == 0 and "properties" in json.loads(r.output)
+
+
+def test_huge_and_tiny_numbers_reach_durable_rules_intact(tmp_path):
+    # durable-rules' parser rejects exponents (1e+25, 5e-05); the backend writes plain decimals.
+    (tmp_path / "n.yaml").write_text(
+        "regime: {id: n, title: N, authority: Nobody}\n"
+        "parameters:\n"
+        "  - {id: n.big, title: Big, citation: {instrument: D, source: t},\n"
+        "     values: [{from: '2000-01-01', value: 1.0e+25}]}\n"
+        "  - {id: n.tiny, title: Tiny, citation: {instrument: D, source: t},\n"
+        "     values: [{from: '2000-01-01', value: 5.0e-05}]}\n"
+        "rules:\n"
+        "  - id: n.big\n    title: Big\n    summary: s\n    citation: {instrument: D, source: t}\n"
+        "    effective: {from: '2000-01-01'}\n"
+        "    when: {i: {type: item, where: [{field: tpp, gt: {param: n.big}}]}}\n    outcome: prohibited\n"
+        "  - id: n.tiny\n    title: Tiny\n    summary: s\n    citation: {instrument: D, source: t}\n"
+        "    effective: {from: '2000-01-01'}\n"
+        "    when: {i: {type: item, where: [{field: us_controlled_content, gt: {param: n.tiny}}]}}\n"
+        "    outcome: license_required\n"
+    )
+    rules = load_rules(tmp_path)
+    engines = [Evaluator(rules, engine="durable"), Evaluator(rules, engine="python")]
+    for tpp, content, want in [(3e25, 0.0, "prohibited"), (1e25, 0.00004, "no_license_required"),
+                               (9.9e24, 0.00006, "license_required")]:  # fmt: skip
+        item = {"id": "x", "description": "x", "tpp": tpp, "us_controlled_content": content}
+        got = {ev.evaluate(txn(items=[item]))["outcome"] for ev in engines}
+        assert got == {want}, (tpp, content, got)
+
+
+def test_country_code_no_is_norway_not_false(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text("id: n\nkind: export\norigin: US\ndestination: NO\ndate: '2024-01-02'\n")
+    from exportsim.engine.evaluate import load_transaction
+
+    assert load_transaction(path).destination == "NO"
