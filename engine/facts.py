@@ -134,9 +134,10 @@ class Flattener:
             return [SENTINEL, *sorted(g for g, m in members.items() if code in m)]
 
         def put_country(fact: dict, name: str, code: str | None) -> None:
+            # An unknown country is in no group: "not in group" holds, "in group" does not.
+            fact[f"{name}_groups"] = groups(code) if code is not None else [SENTINEL]
             if code is not None:
                 fact[name] = code
-                fact[f"{name}_groups"] = groups(code)
 
         txn_fact: dict = {
             "t": "txn",
@@ -243,6 +244,7 @@ class Flattener:
         }
         put_country(fact, "country", party.country)
         put_country(fact, "headquarters", party.headquarters)
+        put_country(fact, "majority_owner_country", self._majority_owner_country(party))
         out.labels[fact["id"]] = party.name
         el = self.index.find([party.name, *party.aliases], "entity_list", day)
         fact["el_listed"] = el is not None
@@ -290,6 +292,18 @@ class Flattener:
                 )
             )
         return fact
+
+    def _majority_owner_country(self, party: Party) -> str | None:
+        """A country whose owners together hold at least half of the party (direct holdings whose
+        owner's country the data names); the larger holding wins a 50/50 tie."""
+        countries = {normalise(e.name): e.country for e in self._everyone}
+        by_country: dict[str, float] = {}
+        for owner in party.owners:
+            country = countries.get(normalise(owner.name))
+            if country:
+                by_country[country] = by_country.get(country, 0.0) + owner.share
+        ranked = sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ranked[0][0] if ranked and ranked[0][1] >= 0.5 - 1e-12 else None
 
     def _add_affiliation(self, fact: dict, party: Party, out: FactSet) -> None:
         """Aggregate Entity-Listed ownership (BIS Affiliates Rule) and the most restrictive owner policy."""

@@ -25,6 +25,7 @@ BASE_FACTS: dict[str, dict[str, FieldKind]] = {
         "roles": "set",
         "country": "country",
         "headquarters": "country",
+        "majority_owner_country": "country",
         "us_person": "bool",
         "authorizations": "set",
         "el_listed": "bool",
