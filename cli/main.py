@@ -15,13 +15,15 @@ import click
 from exportsim.engine.backend_durable import EngineFailure
 from exportsim.engine.errors import InputError, Problem
 from exportsim.engine.evaluate import Evaluator, builtin_cases_dir, load_transaction
+from exportsim.engine.expectations import mismatches
 from exportsim.engine.loader import RuleSet, load_rules
 from exportsim.engine.model import Transaction
 from rich.console import Console
+from rich.text import Text
 
 from exportsim import DISCLAIMER, __version__
 
-from .render import print_results
+from .render import print_results, result_tree
 from .rules_view import rules_list, rules_show
 
 EXIT_BAD_INPUT = 2
@@ -212,6 +214,51 @@ def schema_result() -> None:
     from importlib.resources import files
 
     click.echo(files("exportsim.engine").joinpath("result.schema.json").read_text(encoding="utf-8"))
+
+
+@cli.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@rules_option
+@click.option(
+    "--engine", type=click.Choice(["durable", "python"]), default="durable", show_default=True, help="Executor."
+)
+@click.option("--fail-fast", is_flag=True, help="Stop at the first failing case.")
+def test_cases(paths, rules_dir, engine, fail_fast) -> None:
+    """Run case files (default: the built-in library) and compare them with their expectations.
+
+    PATHS are case files or folders (searched for *.yaml, *.yml, *.json). Exit 0 only when every
+    case passes, 1 when any fails, 2 for bad input.
+    """
+    files: list[Path] = []
+    for p in paths or [builtin_cases_dir()]:
+        files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml", ".json")) if p.is_dir() else [p])
+    txns, problems = load_all([str(f) for f in files], False)
+    missing = [str(p) for p, t in txns if t.expected is None]
+    if missing:
+        problems.append(
+            Problem(missing[0], "The case has no 'expected' block.", "Add 'expected: {outcome: ...}'.", None)
+        )
+    if problems:
+        fail_input(InputError(problems))
+    evaluator = _evaluator(rules_dir, engine)
+    console = Console(highlight=False)
+    passed = failed = 0
+    for path, t in txns:
+        result = evaluator.evaluate(t, file=str(path))
+        wrong = mismatches(result, t.expected)  # type: ignore[arg-type]
+        if not wrong:
+            passed += 1
+            continue
+        failed += 1
+        console.print(Text(f"FAILED {path}", style="bold red"))
+        for line in wrong:
+            console.print(f"  {line}")
+        console.print(result_tree(result, show_trace=True))
+        if fail_fast:
+            break
+    style = "bold green" if failed == 0 else "bold red"
+    console.print(Text(f"{passed} passed, {failed} failed", style=style))
+    sys.exit(0 if failed == 0 else 1)
 
 
 @cli.group()

@@ -9,26 +9,10 @@ import jsonschema
 import pytest
 from exportsim.cli.main import builtin_case_paths
 from exportsim.engine.evaluate import load_transaction
+from exportsim.engine.expectations import mismatches
 
 CASES = builtin_case_paths()
 SCHEMA = json.loads(files("exportsim.engine").joinpath("result.schema.json").read_text())
-
-
-def check(result: dict, expected) -> list[str]:
-    problems = []
-    if result["outcome"] != expected.outcome:
-        problems.append(f"outcome: expected {expected.outcome}, got {result['outcome']}")
-    by_regime = {r["regime"]: r for r in result["regimes"]}
-    for name, exp in expected.regimes.items():
-        got = by_regime.get(name)
-        if got is None:
-            problems.append(f"regimes.{name}: no such regime in the rule set")
-            continue
-        if got["outcome"] != exp.outcome:
-            problems.append(f"regimes.{name}.outcome: expected {exp.outcome}, got {got['outcome']}")
-        if exp.rules and sorted(exp.rules) != got["rules"]:
-            problems.append(f"regimes.{name}.rules: expected {sorted(exp.rules)}, got {got['rules']}")
-    return problems
 
 
 def test_library_is_not_empty():
@@ -44,4 +28,4 @@ def test_case(path, engine, request):
     assert t.narrative and t.difficulty and t.title, f"{path.name} needs title, narrative and difficulty"
     result = evaluator.evaluate(t)
     jsonschema.validate(result, SCHEMA)
-    assert check(result, t.expected) == []
+    assert mismatches(result, t.expected) == []
