@@ -113,6 +113,13 @@ rules_option = click.option(
     default=None,
     help="Rules folder (default: the built-in rules).",
 )
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["durable", "python"]),
+    default="durable",
+    show_default=True,
+    help="durable-rules (default) or the plain-Python evaluator.",
+)
 format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 
 
@@ -123,13 +130,7 @@ format_option = click.option("--format", "fmt", type=click.Choice(["text", "json
 @rules_option
 @format_option
 @click.option("--why-not", is_flag=True, help="Explain each rule in force that did not fire.")
-@click.option(
-    "--engine",
-    type=click.Choice(["durable", "python"]),
-    default="durable",
-    show_default=True,
-    help="durable-rules (default) or the plain-Python evaluator.",
-)
+@engine_option
 @click.option("--no-trace", is_flag=True, help="Text output: hide the rule-firing trace.")
 @click.option("--law", "show_law", is_flag=True, help="Text output: show the text of the law beside each finding.")
 def evaluate(files, all_builtin, on, rules_dir, fmt, why_not, engine, no_trace, show_law) -> None:
@@ -146,16 +147,20 @@ def evaluate(files, all_builtin, on, rules_dir, fmt, why_not, engine, no_trace, 
     try:
         results = [evaluator.evaluate(t, on=on, explain_misses=why_not, file=str(p)) for p, t in txns]
     except EngineFailure as exc:
-        click.echo(
-            f"error: the rule engine failed: {exc}. This is a bug in exportsim or its rules; "
-            "re-run with --engine python to compare, and report it.",
-            err=True,
-        )
-        sys.exit(EXIT_ENGINE)
+        engine_failed(exc)
     if fmt == "json":
         click.echo(json.dumps(results[0] if len(results) == 1 else results, indent=2, ensure_ascii=False))
     else:
         print_results(Console(highlight=False), results, show_trace=not no_trace, show_law=show_law)
+
+
+def engine_failed(exc: EngineFailure) -> None:
+    click.echo(
+        f"error: the rule engine failed: {exc}. This is a bug in exportsim or its rules; "
+        "re-run with --engine python to compare, and report it.",
+        err=True,
+    )
+    sys.exit(EXIT_ENGINE)
 
 
 def _evaluator(rules_dir: Path | None, engine: str) -> Evaluator:
@@ -219,9 +224,7 @@ def schema_result() -> None:
 @cli.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @rules_option
-@click.option(
-    "--engine", type=click.Choice(["durable", "python"]), default="durable", show_default=True, help="Executor."
-)
+@engine_option
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failing case.")
 def test_cases(paths, rules_dir, engine, fail_fast) -> None:
     """Run case files (default: the built-in library) and compare them with their expectations.
@@ -233,18 +236,21 @@ def test_cases(paths, rules_dir, engine, fail_fast) -> None:
     for p in paths or [builtin_cases_dir()]:
         files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml", ".json")) if p.is_dir() else [p])
     txns, problems = load_all([str(f) for f in files], False)
-    missing = [str(p) for p, t in txns if t.expected is None]
-    if missing:
-        problems.append(
-            Problem(missing[0], "The case has no 'expected' block.", "Add 'expected: {outcome: ...}'.", None)
-        )
+    problems.extend(
+        Problem(str(p), "The case has no 'expected' block.", "Add 'expected: {outcome: ...}'.", None)
+        for p, t in txns
+        if t.expected is None
+    )
     if problems:
         fail_input(InputError(problems))
     evaluator = _evaluator(rules_dir, engine)
     console = Console(highlight=False)
     passed = failed = 0
     for path, t in txns:
-        result = evaluator.evaluate(t, file=str(path))
+        try:
+            result = evaluator.evaluate(t, file=str(path))
+        except EngineFailure as exc:
+            engine_failed(exc)
         wrong = mismatches(result, t.expected)  # type: ignore[arg-type]
         if not wrong:
             passed += 1

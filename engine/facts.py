@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from .factschema import SENTINEL
 from .loader import RuleSet
-from .model import Party, Transaction
-from .ownership import resolve
+from .model import Entity, Party, Transaction
+from .ownership import OwnershipResult, resolve
 from .screening import ListIndex, Match, normalise
 
 OWNERSHIP_THRESHOLD = "ofac.ownership_threshold"
@@ -55,6 +55,43 @@ ITEM_VALUES = (
     "tap_density_g_cc",
     "value_usd",
 )
+
+
+@dataclass
+class _Holdings:
+    """One transaction's ownership picture, built once in `flatten` and read for each party."""
+
+    entities: dict[str, Entity]  # normalised name -> party or other entity
+    el_hits: dict[str, Match]  # normalised name -> Entity List match on the day
+    affiliates: OwnershipResult  # fixed point of ownership by listed entities
+
+    def listed_owners(self, name: str) -> list[Match]:
+        """Entity-Listed entries reached up the ownership chain through listed or caught owners."""
+        seen: set[str] = set()
+        found: dict[str, Match] = {}
+        stack = [normalise(name)]
+        while stack:
+            ent = self.entities.get(stack.pop())
+            for o in ent.owners if ent else []:
+                key = normalise(o.name)
+                if key in seen or key not in self.affiliates.blocked:
+                    continue
+                seen.add(key)
+                if key in self.el_hits:
+                    found[self.el_hits[key].entry.id] = self.el_hits[key]
+                stack.append(key)
+        return [found[k] for k in sorted(found)]
+
+    def majority_owner_country(self, party: Party) -> str | None:
+        """A country whose owners together hold at least half of the party (direct holdings whose
+        owner's country the data names); the larger holding wins a 50/50 tie."""
+        by_country: dict[str, float] = {}
+        for owner in party.owners:
+            ent = self.entities.get(normalise(owner.name))
+            if ent and ent.country:
+                by_country[ent.country] = by_country.get(ent.country, 0.0) + owner.share
+        ranked = sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ranked[0][0] if ranked and ranked[0][1] >= 0.5 - 1e-12 else None
 
 
 class Flattener:
@@ -104,25 +141,6 @@ class Flattener:
             return None
         out.parameters_used[param_id] = dated.value
         return float(dated.value)
-
-    def _listed_owners(self, name: str) -> list[Match]:
-        """Entity-Listed entries reached up the ownership chain through listed or caught owners."""
-        owners = {normalise(e.name): e for e in self._everyone}
-        seen: set[str] = set()
-        found: dict[str, Match] = {}
-        stack = [normalise(name)]
-        while stack:
-            node = stack.pop()
-            ent = owners.get(node)
-            for o in ent.owners if ent else []:
-                key = normalise(o.name)
-                if key in seen or key not in self._affiliates.blocked:
-                    continue
-                seen.add(key)
-                if key in self._el_hits:
-                    found[self._el_hits[key].entry.id] = self._el_hits[key]
-                stack.append(key)
-        return [found[k] for k in sorted(found)]
 
     def flatten(self, txn: Transaction) -> FactSet:
         day = txn.date
@@ -176,11 +194,12 @@ class Flattener:
                 out.notes.append(Note("ownership", "blocked", True, why, "OFAC 50 Percent Rule guidance (2014-08-13)"))
         listed = {k: f"{m.query} matches Entity List entry '{m.entry.name}' ({m.entry.id})" for k, m in el_hits.items()}
         affiliates = resolve(everyone, listed, self._threshold(AFFILIATES_THRESHOLD, day, out))
-        self._el_hits, self._affiliates, self._everyone = el_hits, affiliates, everyone
+        holdings = _Holdings({normalise(e.name): e for e in everyone}, el_hits, affiliates)
 
         for n, party in enumerate(txn.parties):
-            out.facts.append(self._party_fact(party, n, iso, put_country, sdn_hits, ownership.owner_share, out))
-            self._add_affiliation(out.facts[-1], party, out)
+            fact = self._party_fact(party, n, iso, put_country, sdn_hits, ownership.owner_share, holdings, out)
+            self._add_affiliation(fact, party, holdings, out)
+            out.facts.append(fact)
 
         for n, item in enumerate(txn.items):
             item_id = txn.item_ids()[n]
@@ -231,8 +250,9 @@ class Flattener:
             out.labels["investment"] = f"{inv.type} investment"
         return out
 
-    def _party_fact(self, party: Party, n: int, iso: str, put_country, sdn_hits, owner_share, out: FactSet) -> dict:
-        day = dt.date.fromisoformat(iso)
+    def _party_fact(
+        self, party: Party, n: int, iso: str, put_country, sdn_hits, owner_share, holdings: _Holdings, out: FactSet
+    ) -> dict:
         fact: dict = {
             "t": "party",
             "id": f"party:{n + 1}",
@@ -244,9 +264,9 @@ class Flattener:
         }
         put_country(fact, "country", party.country)
         put_country(fact, "headquarters", party.headquarters)
-        put_country(fact, "majority_owner_country", self._majority_owner_country(party))
+        put_country(fact, "majority_owner_country", holdings.majority_owner_country(party))
         out.labels[fact["id"]] = party.name
-        el = self.index.find([party.name, *party.aliases], "entity_list", day)
+        el = holdings.el_hits.get(normalise(party.name))
         fact["el_listed"] = el is not None
         if el:
             fact["el_entry"] = el.entry.id
@@ -293,24 +313,12 @@ class Flattener:
             )
         return fact
 
-    def _majority_owner_country(self, party: Party) -> str | None:
-        """A country whose owners together hold at least half of the party (direct holdings whose
-        owner's country the data names); the larger holding wins a 50/50 tie."""
-        countries = {normalise(e.name): e.country for e in self._everyone}
-        by_country: dict[str, float] = {}
-        for owner in party.owners:
-            country = countries.get(normalise(owner.name))
-            if country:
-                by_country[country] = by_country.get(country, 0.0) + owner.share
-        ranked = sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0]))
-        return ranked[0][0] if ranked and ranked[0][1] >= 0.5 - 1e-12 else None
-
-    def _add_affiliation(self, fact: dict, party: Party, out: FactSet) -> None:
+    @staticmethod
+    def _add_affiliation(fact: dict, party: Party, holdings: _Holdings, out: FactSet) -> None:
         """Aggregate Entity-Listed ownership (BIS Affiliates Rule) and the most restrictive owner policy."""
-        key = normalise(party.name)
-        share = self._affiliates.owner_share.get(key, 0.0)
+        share = holdings.affiliates.owner_share.get(normalise(party.name), 0.0)
         fact["el_owner_share"] = share
-        owners = self._listed_owners(party.name)
+        owners = holdings.listed_owners(party.name)
         if not owners:
             return
         fact["el_owner_entries"] = ", ".join(m.entry.id for m in owners)

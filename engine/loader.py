@@ -198,8 +198,8 @@ def _assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleS
                     Problem(
                         file,
                         f"Rule '{rule.id}' derives field '{name}' from '{src}', which names no field of a bound fact.",
-                        "Write 'alias.field' with an alias from 'when' and "
-                        "a field of that fact type, or quote a literal that has no dot.",
+                        "Write 'alias.field' with a field of that alias's fact type; a value whose "
+                        "part before the dot names no alias is taken as a literal.",
                         lines.line_for((*path, "derive", "fields", name)),
                     )
                 )
