@@ -21,7 +21,7 @@ from .errors import InputError, Problem
 from .facts import Flattener
 from .loader import RuleSet
 from .model import Transaction
-from .source import load_file
+from .source import LineMap, load_file
 from .validation import validate
 
 SCHEMA_VERSION = 1
@@ -33,6 +33,11 @@ def builtin_cases_dir() -> Path:
 
 
 def load_transaction(path: Path) -> Transaction:
+    return load_transaction_with_lines(path)[0]
+
+
+def load_transaction_with_lines(path: Path) -> tuple[Transaction, LineMap]:
+    """The transaction and the line map of its file (to point at fields of a case)."""
     data, lines = load_file(path)
     if not isinstance(data, dict):
         raise InputError(
@@ -45,7 +50,7 @@ def load_transaction(path: Path) -> Transaction:
                 )
             ]
         )
-    return validate(Transaction, data, str(path), lines)
+    return validate(Transaction, data, str(path), lines), lines
 
 
 class Evaluator:
@@ -106,6 +111,7 @@ class Evaluator:
                 for n in factset.notes
             ],
             "parameters": self._parameters_used(firings, txn.date, factset.parameters_used),
+            "list_entries": factset.entries_matched,
         }
         if explain_misses:
             result["why_not"] = self._why_not(firings, [*factset.facts, *derived], txn.date, factset.labels)

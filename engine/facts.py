@@ -39,6 +39,7 @@ class FactSet:
     notes: list[Note] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     parameters_used: dict[str, object] = field(default_factory=dict)
+    entries_matched: list[str] = field(default_factory=list)  # list entry ids a name matched
 
 
 ITEM_VALUES = (
@@ -176,6 +177,7 @@ class Flattener:
         everyone = [*txn.parties, *txn.other_entities]
         sdn_hits = self._screen(everyone, "sdn", day)
         el_hits = self._screen(everyone, "entity_list", day)
+        out.entries_matched = sorted({m.entry.id for m in [*sdn_hits.values(), *el_hits.values()]})
         blocked = {k: f"{m.query} matches SDN entry '{m.entry.name}' ({m.entry.id})" for k, m in sdn_hits.items()}
         ownership = resolve(everyone, blocked, self._threshold(OWNERSHIP_THRESHOLD, day, out))
         for cycle in ownership.cycles:

@@ -42,6 +42,10 @@ class RuleSet:
     derived_types: set[str]
     origins: dict[str, Origin] = field(default_factory=dict)
     source: str = ""
+    # The parsed files the set was assembled from, kept so a variant can overlay them and
+    # re-assemble with every cross-reference checked again.
+    documents: list[tuple[str, RuleFile, LineMap]] = field(default_factory=list)
+    variants: list[str] = field(default_factory=list)  # ids of the variants applied, in order
 
     @property
     def digest(self) -> str:
@@ -65,7 +69,12 @@ def builtin_rules_dir() -> Path:
 def _rule_files(root: Path) -> list[Path]:
     if root.is_file():
         return [root]
-    return sorted(p for p in root.rglob("*") if p.suffix.lower() in (".yaml", ".yml", ".json"))
+    # Variant files live beside the rules (rules/variants/) but are overlays, applied on request.
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix.lower() in (".yaml", ".yml", ".json") and "variants" not in p.relative_to(root).parts[:-1]
+    )
 
 
 def load_rules(root: Path | None = None) -> RuleSet:
@@ -97,10 +106,11 @@ def load_rules(root: Path | None = None) -> RuleSet:
         )
     if problems:
         raise InputError(problems)
-    return _assemble(parsed, str(root))
+    return assemble(parsed, str(root))
 
 
-def _assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleSet:
+def assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleSet:
+    """Build a `RuleSet` from parsed files, checking every id and cross-reference across them."""
     problems: list[Problem] = []
     regimes: dict[str, Regime] = {}
     rules: dict[str, Rule] = {}
@@ -233,6 +243,7 @@ def _assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleS
         derived_types=derived,
         origins=origins,
         source=source,
+        documents=parsed,
     )
 
 

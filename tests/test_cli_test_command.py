@@ -30,7 +30,8 @@ def test_wrong_expectation_fails_with_a_diff(tmp_path):
     path.write_text(text.replace(right, wrong, 1))
     out = CliRunner().invoke(cli, ["test", str(path)])
     assert out.exit_code == 1
-    assert "outcome: expected license_required, got no_license_required" in out.output
+    assert "expected.outcome" in out.output
+    assert "- expected: license_required" in out.output and "+ got:      no_license_required" in out.output
     assert out.output.strip().endswith("0 passed, 1 failed")
 
 
@@ -39,3 +40,4 @@ def test_case_without_expectation_is_bad_input(tmp_path):
     out = CliRunner().invoke(cli, ["test", str(tmp_path)])
     assert out.exit_code == 2
     assert "no 'expected' block" in out.output
+    assert out.output.strip().endswith("0 passed, 1 failed (1 could not be read)")

@@ -1,0 +1,128 @@
+"""What every command shares: options, loading the rules (with variants), and the way input
+errors and engine failures end a command (one paragraph each, documented exit codes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+from exportsim.engine.backend_durable import EngineFailure
+from exportsim.engine.errors import InputError, Problem
+from exportsim.engine.evaluate import Evaluator, builtin_cases_dir, load_transaction
+from exportsim.engine.loader import RuleSet, load_rules
+from exportsim.engine.model import Transaction
+from exportsim.engine.variants import apply_variants
+from rich.console import Console
+
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_ENGINE = 3
+
+
+def fail_input(err: InputError) -> NoReturn:
+    console = Console(stderr=True, highlight=False)
+    for p in err.problems:
+        console.print(f"[bold red]error:[/] {p.render()}", soft_wrap=True, markup=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def engine_failed(exc: EngineFailure) -> NoReturn:
+    click.echo(
+        f"error: the rule engine failed: {exc}. This is a bug in exportsim or its rules; "
+        "re-run with --engine python to compare, and report it.",
+        err=True,
+    )
+    sys.exit(EXIT_ENGINE)
+
+
+def load_ruleset(path: Path | None, variants: tuple[str, ...] | list[str] = ()) -> RuleSet:
+    """The rules folder (default: built-in) with the variants applied in order."""
+    try:
+        return apply_variants(load_rules(path), list(variants))
+    except InputError as err:
+        fail_input(err)
+
+
+def make_evaluator(rules: RuleSet, engine: str) -> Evaluator:
+    try:
+        return Evaluator(rules, engine=engine)  # type: ignore[arg-type]
+    except InputError as err:
+        fail_input(err)
+
+
+def resolve_case(arg: str) -> Path:
+    """A path, or the name of a built-in case (with or without .yaml)."""
+    path = Path(arg)
+    if path.exists():
+        return path
+    builtin = builtin_cases_dir()
+    for candidate in (builtin / arg, builtin / f"{arg}.yaml"):
+        if candidate.is_file():
+            return candidate
+    raise InputError(
+        [
+            Problem(
+                arg,
+                "No such file, and no built-in case of that name.",
+                "Give a path to a .yaml/.json transaction, or a name from 'exportsim cases list'.",
+            )
+        ]
+    )
+
+
+def load_all(names: list[str], all_builtin: bool) -> tuple[list[tuple[Path, Transaction]], list[Problem]]:
+    """Load every named file, collecting the problems of all of them before reporting."""
+    txns: list[tuple[Path, Transaction]] = []
+    problems: list[Problem] = []
+    paths: list[Path] = []
+    for name in names:
+        try:
+            paths.append(resolve_case(name))
+        except InputError as err:
+            problems.extend(err.problems)
+    for path in paths + (builtin_case_paths() if all_builtin else []):
+        try:
+            txns.append((path, load_transaction(path)))
+        except InputError as err:
+            problems.extend(err.problems)
+    return txns, problems
+
+
+def builtin_case_paths() -> list[Path]:
+    return sorted(builtin_cases_dir().glob("*.yaml"))
+
+
+def parse_date(_ctx, _param, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a real date; write YYYY-MM-DD, e.g. 2025-11-10.") from None
+
+
+rules_option = click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Rules folder (default: the built-in rules).",
+)
+variant_option = click.option(
+    "--variant",
+    "variants",
+    multiple=True,
+    metavar="FILE|ID",
+    help="Apply a regime variant (a file, or a built-in id from 'exportsim variants list'); repeat to stack.",
+)
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["durable", "python"]),
+    default="durable",
+    show_default=True,
+    help="durable-rules (default) or the plain-Python evaluator.",
+)
+format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
