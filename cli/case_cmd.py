@@ -10,11 +10,13 @@ import click
 import yaml
 from exportsim.engine.errors import InputError, Problem
 from exportsim.engine.loader import RuleSet
-from exportsim.engine.model import Kind, Role, Transaction
+from exportsim.engine.model import Item, Kind, Role, Transaction
 from exportsim.engine.outcomes import Outcome
 from exportsim.engine.source import LineMap
 from exportsim.engine.suite import CaseFile, load_cases
 from exportsim.engine.validation import validate
+from iso3166 import countries_by_alpha2
+from pydantic import ValidationError
 from rich.console import Console
 from rich.text import Text
 
@@ -44,9 +46,31 @@ def _party(text: str) -> dict:
 
 
 def _item(text: str) -> dict:
-    """DESCRIPTION[:ECCN], e.g. 'Data-centre GPU:3A090.a'."""
+    """DESCRIPTION[:ECCN], e.g. 'Data-centre GPU:3A090.a' (no ECCN: EAR99 by default)."""
     desc, sep, eccn = text.rpartition(":")
-    return {"description": desc, "eccn": eccn} if sep and desc else {"description": text}
+    if not (sep and desc):
+        return {"description": text}
+    if not eccn.strip():
+        return {"description": desc}
+    try:
+        Item.model_validate({"description": desc, "eccn": eccn.strip()})
+    except ValidationError:
+        raise click.BadParameter(f"'{eccn}' is not an ECCN; write e.g. 3A090.a, 5A992.c or EAR99.") from None
+    return {"description": desc, "eccn": eccn.strip()}
+
+
+def _country_code(text: str) -> str:
+    code = text.strip()
+    if code not in countries_by_alpha2 or code != code.upper():
+        raise click.BadParameter(f"'{text}' is not an ISO 3166-1 alpha-2 code in capitals, e.g. CN, US, DE.")
+    return code
+
+
+def _iso_date(text: str) -> str:
+    try:
+        return dt.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"'{text}' is not a date; write YYYY-MM-DD.") from None
 
 
 def _regime_expectation(text: str) -> tuple[str, str]:
@@ -102,25 +126,29 @@ def case_new(
     ask = sys.stdin.isatty() if interactive is None else interactive
     rules = load_ruleset(rules_dir)
     values = {"id": case_id, "title": title, "kind": kind, "date": on, "origin": origin, "expect": expect}
+    # Each prompt re-asks until the answer is usable (click re-prompts on BadParameter).
     prompts = {
-        "id": ("Case id", None),
-        "title": ("Title", None),
-        "kind": (f"Kind ({', '.join(KINDS)})", "export"),
-        "date": ("Date whose rules apply (YYYY-MM-DD)", dt.date.today().isoformat()),
-        "origin": ("Origin country (ISO code)", "US"),
-        "expect": (f"Expected overall outcome ({', '.join(OUTCOMES)})", None),
+        "id": ("Case id", None, None),
+        "title": ("Title", None, None),
+        "kind": ("Kind", "export", click.Choice(KINDS)),
+        "date": ("Date whose rules apply (YYYY-MM-DD)", dt.date.today().isoformat(), _iso_date),
+        "origin": ("Origin country (ISO code)", "US", _country_code),
+        "expect": ("Expected overall outcome", None, click.Choice(OUTCOMES)),
     }
     missing = [k for k, v in values.items() if v is None]
     if missing and not ask:
-        flags = ", ".join(f"--{'expect' if k == 'expect' else k}" for k in missing)
+        flags = ", ".join(f"--{k}" for k in missing)
         click.echo(f"error: missing {flags}. Fix: give them as options, or run on a terminal to be asked.", err=True)
         sys.exit(EXIT_BAD_INPUT)
     try:
         for key in missing:
-            text, default = prompts[key]
-            values[key] = click.prompt(text, default=default)
+            text, default, kind_of = prompts[key]
+            if isinstance(kind_of, click.Choice):
+                values[key] = click.prompt(text, default=default, type=kind_of)
+            else:
+                values[key] = click.prompt(text, default=default, value_proc=kind_of)
         if ask and destination is None and values["kind"] != "investment":
-            destination = click.prompt("Destination country (ISO code)")
+            destination = click.prompt("Destination country (ISO code)", value_proc=_country_code)
         if ask and not parties:
             parties = tuple(_ask_many("Party as NAME:ROLE[+ROLE]:CC (empty line to finish)", _party))
         if ask and not items and values["kind"] != "investment":

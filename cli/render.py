@@ -57,6 +57,13 @@ def result_tree(r: dict[str, Any], *, show_trace: bool = True, show_law: bool = 
         outcome_text(r["outcome"]),
     )
     root = Tree(title)
+    if r["rules"].get("variants"):
+        root.add(
+            Text(
+                f"Under variant(s): {', '.join(r['rules']['variants'])} — not the law as it stands",
+                style="bold magenta",
+            )
+        )
     regimes = root.add(Text("Regimes", style="bold"))
     for reg in r["regimes"]:
         regimes.add(

@@ -91,7 +91,7 @@ class Evaluator:
             "disclaimer": DISCLAIMER,
             "transaction": {"id": txn.id, "title": txn.title, "kind": str(txn.kind), "file": file},
             "as_of": txn.date.isoformat(),
-            "rules": {"source": self.rules.source, "digest": self.rules.digest},
+            "rules": {"source": self.rules.source, "digest": self.rules.digest, "variants": self.rules.variants},
             "engine": self.backend.name,
             "outcome": str(decision.outcome),
             "regimes": [
