@@ -26,6 +26,7 @@ from .validation import validate
 
 SCHEMA_VERSION = 1
 EngineName = Literal["durable", "python"]
+Detail = Literal["full", "summary", "none"]
 
 
 def builtin_cases_dir() -> Path:
@@ -75,7 +76,11 @@ class Evaluator:
         on: dt.date | None = None,
         explain_misses: bool = False,
         file: str | None = None,
+        detail: Detail = "full",
     ) -> dict[str, Any]:
+        """The decision and its explanation. `detail` trims the explanation for batches:
+        "summary" keeps each finding's rule, outcome and citation and the order of firings;
+        "none" keeps the findings' rule ids and outcomes only (docs/output.md, light results)."""
         if on is not None:
             txn = txn.model_copy(update={"date": on})
         factset = self.flattener.flatten(txn)
@@ -86,6 +91,8 @@ class Evaluator:
             factset.labels[d["id"]] = f"{d['t']} ({shown})"
         completion = txn.investment.completion_date if txn.investment else None
         decision = decide(firings, self.by_id, self.deciding_regimes, all_facts, txn.date, completion)
+        if detail != "full":
+            return self._light(txn, file, decision, firings, factset, detail)
         result: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "disclaimer": DISCLAIMER,
@@ -115,6 +122,37 @@ class Evaluator:
         }
         if explain_misses:
             result["why_not"] = self._why_not(firings, [*factset.facts, *derived], txn.date, factset.labels)
+        return result
+
+    def _light(self, txn: Transaction, file, decision: Decision, firings, factset, detail: Detail) -> dict[str, Any]:
+        def finding(f: Finding) -> dict[str, Any]:
+            out = {"regime": f.regime, "outcome": str(f.outcome), "rule_id": f.rule_id}
+            if detail == "summary":
+                rule = self.by_id[f.rule_id].rule
+                out |= {
+                    "title": rule.title,
+                    "citation": rule.citation.text(),
+                    "version": rule.version,
+                    "review_policy": f.review_policy,
+                    "displaced_by": f.displaced_by,
+                }
+            return out
+
+        result: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "detail": detail,
+            "transaction": {"id": txn.id, "title": txn.title, "kind": str(txn.kind), "file": file},
+            "as_of": txn.date.isoformat(),
+            "rules": {"digest": self.rules.digest, "variants": self.rules.variants},
+            "engine": self.backend.name,
+            "outcome": str(decision.outcome),
+            "regimes": {r: str(o) for r, o in decision.regimes.items()},
+            "findings": [finding(f) for f in decision.findings],
+            "displaced": [finding(f) for f in decision.displaced],
+        }
+        if detail == "summary":
+            result["fired"] = [f.rule_id for f in sorted(firings, key=lambda f: f.key)]
+            result["list_entries"] = factset.entries_matched
         return result
 
     # -- pieces of the result -------------------------------------------------------------

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 
@@ -47,9 +48,10 @@ class RuleSet:
     documents: list[tuple[str, RuleFile, LineMap]] = field(default_factory=list)
     variants: list[str] = field(default_factory=list)  # ids of the variants applied, in order
 
-    @property
+    @cached_property
     def digest(self) -> str:
-        """A short content hash naming this exact rule set (rules, parameters, groups, lists)."""
+        """A short content hash naming this exact rule set (rules, parameters, groups, lists);
+        computed once (a rule set is not changed after assembly: a variant makes a new one)."""
         payload = json.dumps(
             {
                 "rules": [r.model_dump(mode="json", by_alias=True) for r in self.rules.values()],
