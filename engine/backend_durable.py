@@ -50,15 +50,42 @@ def plain_decimal(value: float) -> str:
     return text if "." in text else text + ".0"
 
 
+_BIG = 2**53
+# Any text a troublesome number could produce; a match inside a string only costs the slow path.
+_SUSPECT = re.compile(r"[0-9][eE]|[0-9]{16}|Infinity|NaN")
+
+
+def _needs_mark(value: object) -> bool:
+    """A float whose repr would have an exponent (or is not finite), or an int too big for a double."""
+    t = type(value)
+    if t is float:
+        text = repr(value)
+        return "e" in text or "n" in text  # 1e+25, 5e-05, inf, nan
+    return t is int and not -_BIG < value < _BIG  # type: ignore[operator]
+
+
 def _mark_numbers(obj: object) -> object:
-    if isinstance(obj, bool):
-        return obj
-    if isinstance(obj, float) or (isinstance(obj, int) and abs(obj) >= 2**53):
-        return _NUMBER_TOKEN + plain_decimal(obj)
-    if isinstance(obj, dict):
-        return {k: _mark_numbers(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_mark_numbers(v) for v in obj]
+    """`obj` with the numbers durable's parser cannot read replaced by marked decimal text.
+    Containers are copied only when something inside them changes (the common case is none)."""
+    t = type(obj)
+    if t is dict:
+        out = None
+        for k, v in obj.items():  # type: ignore[attr-defined]
+            new = (
+                _mark_numbers(v)
+                if type(v) in (dict, list, tuple)
+                else (_NUMBER_TOKEN + plain_decimal(v) if _needs_mark(v) else v)
+            )
+            if new is not v:
+                if out is None:
+                    out = dict(obj)  # type: ignore[call-overload]
+                out[k] = new
+        return obj if out is None else out
+    if t is list or t is tuple:
+        items = [_mark_numbers(v) for v in obj]  # type: ignore[attr-defined]
+        return obj if all(a is b for a, b in zip(items, obj, strict=True)) else items  # type: ignore[call-overload]
+    if _needs_mark(obj):
+        return _NUMBER_TOKEN + plain_decimal(obj)  # type: ignore[arg-type]
     return obj
 
 
@@ -73,6 +100,9 @@ class _PlainNumberJson:
 
     @staticmethod
     def dumps(obj: object, **kwargs) -> str:
+        text = json.dumps(obj, **kwargs)
+        if _SUSPECT.search(text) is None:
+            return text  # no exponent, no long integer, no inf/nan anywhere: already plain
         return _MARKED_NUMBER.sub(r"\1", json.dumps(_mark_numbers(obj), **kwargs))
 
 

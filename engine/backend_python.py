@@ -7,10 +7,13 @@ path for batch runs.
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from .compiler import CompiledPattern, CompiledRule, atom_holds
+from .compiler import Atom, CompiledPattern, CompiledRule, atom_holds
 from .firing import Firing, derived_fact
 
 
@@ -26,21 +29,38 @@ def pattern_holds(pattern: CompiledPattern, fact: dict) -> bool:
     return all(condition_holds(c.alternatives, fact) for c in pattern.conditions)
 
 
-def _bindings(rule: CompiledRule, by_type: dict[str, list[dict]]):
-    candidates = [[f for f in by_type.get(p.type, []) if pattern_holds(p, f)] for p in rule.patterns]
-    for combo in itertools.product(*candidates):
-        yield {p.alias: f for p, f in zip(rule.patterns, combo, strict=True)}
-
-
 class PythonBackend:
-    """Forward-chains derive rules to a fixed point, then evaluates deciding rules."""
+    """Forward-chains derive rules, then evaluates deciding rules, with generated predicates.
+
+    Every date falls in an *epoch*: a span between consecutive dates on which some rule window
+    or parameter value starts or ends. Within an epoch the set of rules in force and the value
+    of every parameter are fixed, so each pattern's conditions become one Python expression
+    (generated from the same atoms durable-rules gets, with the same semantics as `atom_holds`),
+    compiled once per epoch and cached. Derive rules run in dependency order, so one pass
+    reaches the fixed point (the loader rejects cyclic derivations).
+    """
 
     name = "python"
 
     def __init__(self, compiled: list[CompiledRule]) -> None:
-        self.rules = compiled
-        self.derivers = [r for r in compiled if r.rule.derive is not None]
-        self.deciders = [r for r in compiled if r.rule.derive is None]
+        self.rules = _dependency_order(compiled)
+        cuts: set[str] = set()
+        for rule in compiled:
+            for p in rule.patterns:
+                for atom in p.window:
+                    cuts.add(_cut(atom))
+                for c in p.conditions:
+                    for alt in c.alternatives:
+                        cuts.update(_cut(a) for a in alt if a.field == "date")
+        self.cuts = sorted(cuts)
+        self._epochs: dict[int, list[_Plan]] = {}
+
+    def _plan(self, day: str) -> list[_Plan]:
+        epoch = bisect.bisect_right(self.cuts, day)
+        plans = self._epochs.get(epoch)
+        if plans is None:
+            plans = self._epochs[epoch] = [p for p in (_Plan.build(r, day) for r in self.rules) if p is not None]
+        return plans
 
     def run(self, facts: list[dict], sid: str = "py") -> tuple[list[Firing], list[dict]]:
         by_type: dict[str, list[dict]] = {}
@@ -48,23 +68,104 @@ class PythonBackend:
             by_type.setdefault(f["t"], []).append(f)
         firings: dict[tuple, Firing] = {}
         derived: dict[str, dict] = {}
-        changed = True
-        while changed:
-            changed = False
-            for rule in self.derivers:
-                for bound in _bindings(rule, by_type):
-                    fact = derived_fact(rule, bound, sid)
+        for plan in self._plan(facts[0]["date"]):
+            candidates = []
+            for ftype, test in plan.patterns:
+                present = by_type.get(ftype)
+                matching = [f for f in present if test(f)] if present else None
+                if not matching:
+                    break
+                candidates.append(matching)
+            else:
+                for combo in itertools.product(*candidates):
+                    bound = dict(zip(plan.aliases, combo, strict=True))
                     binding = tuple(sorted((a, f["id"]) for a, f in bound.items()))
-                    firings.setdefault((rule.rule.id, binding), Firing(rule.rule.id, binding, fact["id"]))
+                    if plan.rule.rule.derive is None:
+                        firings.setdefault((plan.rule.rule.id, binding), Firing(plan.rule.rule.id, binding))
+                        continue
+                    fact = derived_fact(plan.rule, bound, sid)
+                    firings.setdefault((plan.rule.rule.id, binding), Firing(plan.rule.rule.id, binding, fact["id"]))
                     if fact["id"] not in derived:
                         derived[fact["id"]] = fact
                         by_type.setdefault(fact["t"], []).append(fact)
-                        changed = True
-        for rule in self.deciders:
-            for bound in _bindings(rule, by_type):
-                binding = tuple(sorted((a, f["id"]) for a, f in bound.items()))
-                firings.setdefault((rule.rule.id, binding), Firing(rule.rule.id, binding))
         return list(firings.values()), list(derived.values())
+
+
+def _cut(atom: Atom) -> str:
+    """The first day on which a date atom's truth changes."""
+    day = dt.date.fromisoformat(str(atom.value))
+    return (day + dt.timedelta(days=1)).isoformat() if atom.op in ("lte", "gt") else day.isoformat()
+
+
+def _dependency_order(compiled: list[CompiledRule]) -> list[CompiledRule]:
+    """Derive rules before the rules that bind what they derive; deciding rules last."""
+    makers: dict[str, list[CompiledRule]] = {}
+    for r in compiled:
+        if r.rule.derive:
+            makers.setdefault(r.rule.derive.type, []).append(r)
+    level: dict[str, int] = {}
+
+    def depth(rule: CompiledRule, seen: frozenset[str] = frozenset()) -> int:
+        if rule.rule.id not in level:
+            needs = [m for p in rule.patterns for m in makers.get(p.type, []) if m.rule.id not in seen]
+            level[rule.rule.id] = 1 + max((depth(m, seen | {rule.rule.id}) for m in needs), default=0)
+        return level[rule.rule.id]
+
+    return sorted(compiled, key=lambda r: (r.rule.derive is None, depth(r), r.rule.id))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One rule as it stands in one epoch: its aliases and a compiled test per pattern."""
+
+    rule: CompiledRule
+    aliases: tuple[str, ...]
+    patterns: tuple[tuple[str, Callable[[dict], bool]], ...]
+
+    @staticmethod
+    def build(rule: CompiledRule, day: str) -> _Plan | None:
+        probe = {"date": day}
+        if not all(atom_holds(a, probe) for a in rule.patterns[0].window):
+            return None  # not in force in this epoch
+        tests = []
+        for p in rule.patterns:
+            clauses = []
+            for c in p.conditions:
+                alts = [
+                    [a for a in alt if a.field != "date"]
+                    for alt in c.alternatives
+                    if all(atom_holds(a, probe) for a in alt if a.field == "date")
+                ]
+                if not alts:
+                    return None  # a dated parameter with no value in this epoch: the rule cannot fire
+                clauses.append(" or ".join("(" + (" and ".join(_expr(a) for a in alt) or "True") + ")" for alt in alts))
+            source = " and ".join(f"({c})" for c in clauses) or "True"
+            tests.append((p.type, eval(f"lambda f: {source}", {"_NUM": (int, float)})))  # noqa: S307
+        return _Plan(rule, tuple(p.alias for p in rule.patterns), tuple(tests))
+
+
+def _expr(atom: Atom) -> str:
+    """Python source with exactly the meaning of `atom_holds(atom, f)` (facts hold no None)."""
+    f, v, op = repr(atom.field), atom.value, atom.op
+    if op == "ex":
+        return f"{f} in f"
+    if op == "nex":
+        return f"{f} not in f"
+    if op in ("has", "lacks"):
+        return f"(type(f.get({f})) is list and {v!r} {'in' if op == 'has' else 'not in'} f[{f}])"
+    if isinstance(v, bool):
+        kind = "type(f.get({f})) is bool"
+    elif isinstance(v, str):
+        kind = "type(f.get({f})) is str"
+    else:
+        kind = "type(f.get({f})) in _NUM"
+    if op in ("eq", "neq") and not isinstance(v, (bool, str)):
+        # numbers compare with any non-bool value (a string is simply unequal)
+        kind = "({f} in f and type(f[{f}]) is not bool)"
+    if op in ("eq", "neq") and isinstance(v, str):
+        kind = "({f} in f and type(f[{f}]) is not bool)"
+    symbol = {"eq": "==", "neq": "!=", "gte": ">=", "gt": ">", "lte": "<=", "lt": "<"}[op]
+    return f"({kind.format(f=f)} and f[{f}] {symbol} {v!r})"
 
 
 @dataclass(frozen=True)

@@ -101,8 +101,19 @@ class Flattener:
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.index = ListIndex(list(rules.entries.values()))
+        self._groups_by_day: dict[dt.date, dict[str, set[str]]] = {}
+        self._country_groups: dict[tuple[dt.date, str], list[str]] = {}
 
     def groups_of(self, day: dt.date) -> dict[str, set[str]]:
+        """Each group's members on `day` (cached per day; the cache is bounded)."""
+        found = self._groups_by_day.get(day)
+        if found is None:
+            if len(self._groups_by_day) > 4096:
+                self._groups_by_day.clear()
+            found = self._groups_by_day[day] = self._compute_groups(day)
+        return found
+
+    def _compute_groups(self, day: dt.date) -> dict[str, set[str]]:
         """Each group's members on `day`, with included groups unioned in (the loader rejects cycles)."""
         own = {gid: g.members_on(day) for gid, g in self.rules.groups.items()}
 
@@ -146,11 +157,17 @@ class Flattener:
     def flatten(self, txn: Transaction) -> FactSet:
         day = txn.date
         iso = day.isoformat()
-        members = self.groups_of(day)
         out = FactSet(facts=[])
 
-        def groups(code: str | None) -> list[str]:
-            return [SENTINEL, *sorted(g for g, m in members.items() if code in m)]
+        def groups(code: str) -> list[str]:
+            key = (day, code)
+            found = self._country_groups.get(key)
+            if found is None:
+                if len(self._country_groups) > 65536:
+                    self._country_groups.clear()
+                members = self.groups_of(day)
+                found = self._country_groups[key] = [SENTINEL, *sorted(g for g, m in members.items() if code in m)]
+            return list(found)
 
         def put_country(fact: dict, name: str, code: str | None) -> None:
             # An unknown country is in no group: "not in group" holds, "in group" does not.

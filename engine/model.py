@@ -95,10 +95,10 @@ class Entity(Strict):
     """An organisation or person that appears only in an ownership chain, not as a party."""
 
     name: str = Field(min_length=1)
-    aliases: list[str] = []
+    aliases: list[str] = Field(default_factory=list)
     country: Country | None = None
     us_person: bool = False
-    owners: Owners = []
+    owners: Owners = Field(default_factory=list)
 
 
 class Party(Entity):
@@ -109,7 +109,7 @@ class Party(Entity):
         default=None, description="Country where the party (or its ultimate parent) is headquartered."
     )
     authorizations: list[Tag] = Field(
-        default=[],
+        default_factory=list,
         description="Authorisations the party holds, e.g. 'uveu' or 'nveu' (AI Diffusion validated end user).",
     )
 
@@ -137,7 +137,7 @@ class Item(Strict):
         default=None,
         description="Foreign-made direct product of specified US technology or software (FDP rules).",
     )
-    tags: list[Tag] = Field(default=[], description="Material/technology tags for China-side controls.")
+    tags: list[Tag] = Field(default_factory=list, description="Material/technology tags for China-side controls.")
     compaction_density_g_cc: float | None = Field(
         default=None, ge=0, description="Cathode powder compaction density at 220 MPa, g/cm3."
     )
@@ -168,13 +168,13 @@ class Investment(Strict):
     binding_commitment_date: dt.date | None = Field(
         default=None, description="Date of a binding, uncalled capital commitment, if the investment fulfils one."
     )
-    activities: list[Tag] = []
+    activities: list[Tag] = Field(default_factory=list)
     ai_training_ops: float | None = Field(default=None, ge=0)
 
 
 class ExpectedFinding(Strict):
     outcome: Outcome
-    rules: list[str] = []
+    rules: list[str] = Field(default_factory=list)
 
 
 class Expectation(Strict):
@@ -189,20 +189,20 @@ class Transaction(Strict):
     title: str = ""
     narrative: str | None = None
     difficulty: Literal["intro", "intermediate", "advanced"] | None = None
-    tags: list[Tag] = []
+    tags: list[Tag] = Field(default_factory=list)
     date: dt.date = Field(default_factory=dt.date.today)
     kind: Kind
     origin: Country
     destination: Country | None = None
-    parties: list[Party] = []
-    items: list[Item] = []
-    end_uses: list[Tag] = []
+    parties: list[Party] = Field(default_factory=list)
+    items: list[Item] = Field(default_factory=list)
+    end_uses: list[Tag] = Field(default_factory=list)
     declarations: list[Tag] = Field(
-        default=[],
+        default_factory=list,
         description="Conditions the exporter certifies, e.g. 'h200_conditions_met' (taken as given, not verified).",
     )
     investment: Investment | None = None
-    other_entities: list[Entity] = []
+    other_entities: list[Entity] = Field(default_factory=list)
     expected: Expectation | None = None
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .ruledefs import ListEntry
 
@@ -22,8 +23,9 @@ HAN_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)
 def normalise(name: str) -> str:
-    """Casefolded words without punctuation or legal-form words."""
+    """Casefolded words without punctuation or legal-form words (cached: the same names recur)."""
     text = unicodedata.normalize("NFKC", name).casefold()
     for form in HAN_LEGAL_FORMS:
         text = text.replace(form, " ")
