@@ -51,8 +51,9 @@ def plain_decimal(value: float) -> str:
 
 
 _BIG = 2**53
-# Any text a troublesome number could produce; a match inside a string only costs the slow path.
-_SUSPECT = re.compile(r"[0-9][eE]|[0-9]{16}|Infinity|NaN")
+# Text a troublesome number produces: Python writes exponents as e+NN / e-NN; a double loses
+# integers of 16 digits or more. A match inside a string only costs the slow path.
+_LONG_DIGITS = re.compile(r"[0-9]{16}")
 
 
 def _needs_mark(value: object) -> bool:
@@ -101,7 +102,8 @@ class _PlainNumberJson:
     @staticmethod
     def dumps(obj: object, **kwargs) -> str:
         text = json.dumps(obj, **kwargs)
-        if _SUSPECT.search(text) is None:
+        suspect = "e+" in text or "e-" in text or "Infinity" in text or "NaN" in text
+        if not suspect and _LONG_DIGITS.search(text) is None:
             return text  # no exponent, no long integer, no inf/nan anywhere: already plain
         return _MARKED_NUMBER.sub(r"\1", json.dumps(_mark_numbers(obj), **kwargs))
 
@@ -167,6 +169,23 @@ class _QuietHost(Host):
         return self._resolve(action_name)
 
 
+def _fields_read(compiled: list[CompiledRule]) -> frozenset[str]:
+    """Every fact field a rule tests, copies into a derived fact, or takes a review policy from."""
+    out = {"t", "id", "sid", "date"}
+    for rule in compiled:
+        for p in rule.patterns:
+            out.update(a.field for a in p.window)
+            for c in p.conditions:
+                out.update(a.field for alt in c.alternatives for a in alt)
+        if rule.rule.derive:
+            out.update(str(v).partition(".")[2] for v in rule.rule.derive.fields.values() if isinstance(v, str))
+        policy = rule.rule.review_policy
+        if policy is not None and not isinstance(policy, str):
+            out.add(policy.field.partition(".")[2])
+    out.discard("")
+    return frozenset(out)
+
+
 class DurableBackend:
     """Compiles once per rule set; `run` evaluates one transaction's facts in its own session."""
 
@@ -175,6 +194,7 @@ class DurableBackend:
     def __init__(self, compiled: list[CompiledRule], fact_types: list[str]) -> None:
         self.by_id = {r.rule.id: r for r in compiled}
         self.definition, self.names = ruleset_definition(compiled, fact_types)
+        self.fields = _fields_read(compiled)
         self.ruleset = f"exportsim_{next(_counter)}"
         self._firings: list[Firing] = []
         self._derived: dict[str, dict] = {}
@@ -210,7 +230,8 @@ class DurableBackend:
         self._firings, self._derived, self._errors = [], {}, []
         sid = f"s{next(_counter)}"
         opening = {"id": "__session__", "t": _SESSION_TYPE, "sid": sid}
-        payload = [opening, *(dict(f, sid=sid) for f in facts)]
+        # durable-rules parses every field it is sent: send only the fields some rule reads.
+        payload = [opening, *({k: v for k, v in f.items() if k in self.fields} | {"sid": sid} for f in facts)]
         try:
             self.host.assert_facts(self.ruleset, payload)
             state = self.host.get_state(self.ruleset, sid)

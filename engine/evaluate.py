@@ -86,9 +86,10 @@ class Evaluator:
         factset = self.flattener.flatten(txn)
         firings, derived = self.backend.run(factset.facts)
         all_facts = {f["id"]: f for f in [*factset.facts, *derived]}
-        for d in derived:
-            shown = ", ".join(str(v) for k, v in d.items() if k not in ("t", "id", "sid", "date"))
-            factset.labels[d["id"]] = f"{d['t']} ({shown})"
+        if detail == "full":
+            for d in derived:
+                shown = ", ".join(str(v) for k, v in d.items() if k not in ("t", "id", "sid", "date"))
+                factset.labels[d["id"]] = f"{d['t']} ({shown})"
         completion = txn.investment.completion_date if txn.investment else None
         decision = decide(firings, self.by_id, self.deciding_regimes, all_facts, txn.date, completion)
         if detail != "full":

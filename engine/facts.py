@@ -8,6 +8,7 @@ computed here, once, and written onto the facts as plain fields. Each derivation
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -101,16 +102,30 @@ class Flattener:
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.index = ListIndex(list(rules.entries.values()))
-        self._groups_by_day: dict[dt.date, dict[str, set[str]]] = {}
-        self._country_groups: dict[tuple[dt.date, str], list[str]] = {}
+        # Memberships change only on the days a group window or a member's dates start or end:
+        # between two such days (an epoch) every group is the same, so it is computed once.
+        cuts: set[dt.date] = set()
+        for g in rules.groups.values():
+            for start, end in [(g.effective.start, g.effective.end)] + [
+                (m.start, m.end) for m in g.members if not isinstance(m, str)
+            ]:
+                if start:
+                    cuts.add(start)
+                if end:
+                    cuts.add(end + dt.timedelta(days=1))
+        self._group_cuts = sorted(cuts)
+        self._groups_by_epoch: dict[int, dict[str, set[str]]] = {}
+        self._country_groups: dict[tuple[int, str], list[str]] = {}
+
+    def _epoch(self, day: dt.date) -> int:
+        return bisect.bisect_right(self._group_cuts, day)
 
     def groups_of(self, day: dt.date) -> dict[str, set[str]]:
-        """Each group's members on `day` (cached per day; the cache is bounded)."""
-        found = self._groups_by_day.get(day)
+        """Each group's members on `day` (computed once per membership epoch)."""
+        epoch = self._epoch(day)
+        found = self._groups_by_epoch.get(epoch)
         if found is None:
-            if len(self._groups_by_day) > 4096:
-                self._groups_by_day.clear()
-            found = self._groups_by_day[day] = self._compute_groups(day)
+            found = self._groups_by_epoch[epoch] = self._compute_groups(day)
         return found
 
     def _compute_groups(self, day: dt.date) -> dict[str, set[str]]:
@@ -160,11 +175,9 @@ class Flattener:
         out = FactSet(facts=[])
 
         def groups(code: str) -> list[str]:
-            key = (day, code)
+            key = (self._epoch(day), code)
             found = self._country_groups.get(key)
             if found is None:
-                if len(self._country_groups) > 65536:
-                    self._country_groups.clear()
                 members = self.groups_of(day)
                 found = self._country_groups[key] = [SENTINEL, *sorted(g for g, m in members.items() if code in m)]
             return list(found)

@@ -16,11 +16,11 @@ class Outcome(StrEnum):
     @property
     def strength(self) -> int:
         """Higher is more restrictive."""
-        return len(_ORDER) - _ORDER.index(self)
+        return _STRENGTH[self]
 
 
-_ORDER = list(Outcome)
+_STRENGTH = {o: len(Outcome) - n for n, o in enumerate(Outcome)}
 
 
 def strongest(outcomes: list[Outcome]) -> Outcome:
-    return max(outcomes, key=lambda o: o.strength, default=Outcome.NO_LICENSE_REQUIRED)
+    return max(outcomes, key=_STRENGTH.__getitem__, default=Outcome.NO_LICENSE_REQUIRED)
