@@ -12,6 +12,7 @@ import click
 from exportsim.engine.backend_durable import EngineFailure
 from exportsim.engine.errors import InputError, Problem
 from exportsim.engine.evaluate import Evaluator, builtin_cases_dir, load_transaction
+from exportsim.engine.list_store import with_store_entries
 from exportsim.engine.loader import RuleSet, load_rules
 from exportsim.engine.model import Transaction
 from exportsim.engine.variants import apply_variants
@@ -38,10 +39,15 @@ def engine_failed(exc: EngineFailure) -> NoReturn:
     sys.exit(EXIT_ENGINE)
 
 
-def load_ruleset(path: Path | None, variants: tuple[str, ...] | list[str] = ()) -> RuleSet:
-    """The rules folder (default: built-in) with the variants applied in order."""
+def load_ruleset(
+    path: Path | None, variants: tuple[str, ...] | list[str] = (), lists_db: Path | None = None
+) -> RuleSet:
+    """The rules folder (default: built-in) with the variants applied in order, and optionally
+    the list entries of an imported list store instead of the curated ones."""
     try:
-        return apply_variants(load_rules(path), list(variants))
+        base = load_rules(path)
+        rules = apply_variants(base, list(variants))
+        return with_store_entries(rules, base, lists_db) if lists_db else rules
     except InputError as err:
         fail_input(err)
 
@@ -117,6 +123,11 @@ variant_option = click.option(
     multiple=True,
     metavar="FILE|ID",
     help="Apply a regime variant (a file, or a built-in id from 'exportsim variants list'); repeat to stack.",
+)
+lists_db_option = click.option(
+    "--lists-db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Screen against an imported list store (exportsim lists import) instead of the curated lists.",
 )
 engine_option = click.option(
     "--engine",

@@ -192,7 +192,9 @@ def _bars(title: str, rows: list[tuple[str, int, int]]) -> str:
     for i, (label, changed, total) in enumerate(rows):
         y = i * row_h + 4
         shown = label if len(label) <= 36 else label[:35] + "…"
-        parts.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{escape(shown)}<title>{escape(label)}</title></text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{escape(shown)}<title>{escape(label)}</title></text>'
+        )
         parts.append(f'<rect x="{left}" y="{y}" width="{bar_w * total / top:.1f}" height="14" fill="#dfe5f1"/>')
         parts.append(f'<rect x="{left}" y="{y}" width="{bar_w * changed / top:.1f}" height="14" fill="#b3261e"/>')
         parts.append(f'<text x="{left + bar_w * total / top + 6:.1f}" y="{y + 12}">{changed} / {total}</text>')

@@ -164,7 +164,7 @@ def main() -> None:
 
 
 # Commands with modules of their own register themselves on `cli`.
-from . import batch_cmd, case_cmd, compare_cmd, lint_cmd, test_cmd, variants_cmd  # noqa: E402,F401
+from . import batch_cmd, case_cmd, compare_cmd, lint_cmd, lists_cmd, test_cmd, variants_cmd  # noqa: E402,F401
 
 if __name__ == "__main__":
     main()

@@ -16,10 +16,12 @@ from .factschema import SENTINEL
 from .loader import RuleSet
 from .model import Entity, Party, Transaction
 from .ownership import OwnershipResult, resolve
-from .screening import ListIndex, Match, normalise
+from .screening import DEFAULT_MATCH, DEFAULT_REVIEW, ListIndex, Match, normalise
 
 OWNERSHIP_THRESHOLD = "ofac.ownership_threshold"
 AFFILIATES_THRESHOLD = "bis.affiliates_threshold"
+MATCH_THRESHOLD = "screening.match_threshold"
+REVIEW_THRESHOLD = "screening.review_threshold"
 POLICY_RANK = {"presumption_of_denial": 3, "case_by_case": 2, "presumption_of_approval": 1}
 
 
@@ -144,21 +146,40 @@ class Flattener:
 
         return {gid: resolve_group(gid, (gid,)) for gid in own}
 
-    def _screen(self, everyone: list, list_name: str, day: dt.date) -> dict[str, Match]:
-        """List matches keyed by normalised name: parties, other entities and named owners."""
+    def _screen(
+        self, everyone: list, list_name: str, day: dt.date, out: FactSet
+    ) -> tuple[dict[str, Match], dict[str, Match]]:
+        """Matches and possible matches keyed by normalised name: parties, other entities, and
+        owners named only in ownership data. Thresholds are the dated screening parameters."""
+        bands = {
+            "match_at": self._band(MATCH_THRESHOLD, DEFAULT_MATCH, day, out),
+            "review_at": self._band(REVIEW_THRESHOLD, DEFAULT_REVIEW, day, out),
+        }
         hits: dict[str, Match] = {}
+        reviews: dict[str, Match] = {}
+
+        def screen(key: str, names: list[str], **kw) -> None:
+            found = self.index.screen(names, list_name, day, **bands, **kw)
+            if found and found[0].band == "match":
+                hits[key] = found[0]
+            elif found:
+                reviews[key] = found[0]
+
         for ent in everyone:
-            hit = self.index.find([ent.name, *ent.aliases], list_name, day)
-            if hit:
-                hits[normalise(ent.name)] = hit
+            screen(normalise(ent.name), [ent.name, *ent.aliases], country=ent.country, identifiers=ent.identifiers)
         known = {normalise(e.name) for e in everyone}
         for name in sorted({o.name for ent in everyone for o in ent.owners}):
-            key = normalise(name)
-            if key not in known:
-                hit = self.index.find([name], list_name, day)
-                if hit:
-                    hits[key] = hit
-        return hits
+            if normalise(name) not in known:
+                screen(normalise(name), [name])
+        return hits, reviews
+
+    def _band(self, param_id: str, default: float, day: dt.date, out: FactSet) -> float:
+        param = self.rules.parameters.get(param_id)
+        dated = param.value_on(day) if param else None
+        if dated is None:
+            return default
+        out.parameters_used[param_id] = dated.value
+        return float(dated.value)
 
     def _threshold(self, param_id: str, day: dt.date, out: FactSet) -> float | None:
         """A dated ownership threshold, or None when the parameter is not in force (no aggregation)."""
@@ -205,9 +226,10 @@ class Flattener:
         # Screening: direct listings feed the ownership fixed points (OFAC 50 Percent Rule and the
         # BIS Affiliates Rule); owners named only in ownership data are screened too.
         everyone = [*txn.parties, *txn.other_entities]
-        sdn_hits = self._screen(everyone, "sdn", day)
-        el_hits = self._screen(everyone, "entity_list", day)
+        sdn_hits, sdn_reviews = self._screen(everyone, "sdn", day, out)
+        el_hits, el_reviews = self._screen(everyone, "entity_list", day, out)
         out.entries_matched = sorted({m.entry.id for m in [*sdn_hits.values(), *el_hits.values()]})
+        reviews = {"el": el_reviews, "sdn": sdn_reviews}
         blocked = {k: f"{m.query} matches SDN entry '{m.entry.name}' ({m.entry.id})" for k, m in sdn_hits.items()}
         ownership = resolve(everyone, blocked, self._threshold(OWNERSHIP_THRESHOLD, day, out))
         for cycle in ownership.cycles:
@@ -230,6 +252,7 @@ class Flattener:
 
         for n, party in enumerate(txn.parties):
             fact = self._party_fact(party, n, iso, put_country, sdn_hits, ownership.owner_share, holdings, out)
+            self._add_possible_matches(fact, party, reviews, out)
             self._add_affiliation(fact, party, holdings, out)
             out.facts.append(fact)
 
@@ -312,8 +335,8 @@ class Flattener:
                     fact["id"],
                     "el_listed",
                     True,
-                    f"'{el.query}' matches Entity List entry '{el.entry.name}' via '{el.matched_name}' "
-                    f"(normalised '{el.normalised}'), listed from {el.entry.added}",
+                    f"matches Entity List entry '{el.entry.name}' ({el.entry.id}): {el.describe()}, "
+                    f"listed from {el.entry.added}",
                     el.entry.citation.text(),
                 )
             )
@@ -327,8 +350,8 @@ class Flattener:
                     fact["id"],
                     "sdn_listed",
                     True,
-                    f"'{sdn.query}' matches SDN entry '{sdn.entry.name}' via '{sdn.matched_name}' "
-                    f"(normalised '{sdn.normalised}'), designated {sdn.entry.added}",
+                    f"matches SDN entry '{sdn.entry.name}' ({sdn.entry.id}): {sdn.describe()}, "
+                    f"designated {sdn.entry.added}",
                     sdn.entry.citation.text(),
                 )
             )
@@ -344,6 +367,28 @@ class Flattener:
                 )
             )
         return fact
+
+    @staticmethod
+    def _add_possible_matches(fact: dict, party: Party, reviews: dict[str, dict[str, Match]], out: FactSet) -> None:
+        """A name in the review band: the rules ask for a review, naming the entry and the score."""
+        key = normalise(party.name)
+        for prefix, found in reviews.items():
+            m = found.get(key)
+            fact[f"{prefix}_possible_match"] = m is not None
+            if m is None:
+                continue
+            fact[f"{prefix}_possible_entry"] = m.entry.id
+            fact[f"{prefix}_possible_score"] = m.score
+            out.notes.append(
+                Note(
+                    fact["id"],
+                    f"{prefix}_possible_match",
+                    True,
+                    f"possible match with {m.entry.list.replace('_', ' ')} entry '{m.entry.name}' ({m.entry.id}): "
+                    + m.describe(),
+                    m.entry.citation.text(),
+                )
+            )
 
     @staticmethod
     def _add_affiliation(fact: dict, party: Party, holdings: _Holdings, out: FactSet) -> None:

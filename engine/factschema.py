@@ -40,6 +40,12 @@ BASE_FACTS: dict[str, dict[str, FieldKind]] = {
         "sdn_entry": "str",
         "sdn_programs": "set",
         "blocked_owner_share": "num",
+        "el_possible_match": "bool",
+        "el_possible_entry": "str",
+        "el_possible_score": "num",
+        "sdn_possible_match": "bool",
+        "sdn_possible_entry": "str",
+        "sdn_possible_score": "num",
         "date": "date",
     },
     "item": {

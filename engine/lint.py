@@ -25,7 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import combinations
 
-from .facts import AFFILIATES_THRESHOLD, OWNERSHIP_THRESHOLD
+from .facts import AFFILIATES_THRESHOLD, MATCH_THRESHOLD, OWNERSHIP_THRESHOLD, REVIEW_THRESHOLD
 from .loader import RuleSet
 from .outcomes import Outcome
 from .ruledefs import Citation, Condition, ParamRef, Rule
@@ -40,7 +40,12 @@ KINDS = (
     "citation-source",
     "parameter-gap",
 )
-ENGINE_PARAMETERS = {OWNERSHIP_THRESHOLD, AFFILIATES_THRESHOLD}  # read by the fact builder, not by rules
+ENGINE_PARAMETERS = {
+    OWNERSHIP_THRESHOLD,
+    AFFILIATES_THRESHOLD,
+    MATCH_THRESHOLD,
+    REVIEW_THRESHOLD,
+}  # read by the fact builder, not by rules
 _END = dt.date.max
 Spans = list[tuple[dt.date, dt.date]]
 

@@ -96,6 +96,9 @@ class Entity(Strict):
 
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
+    identifiers: dict[str, str] = Field(
+        default_factory=dict, description="Registration numbers, LEI and the like: strong evidence in screening."
+    )
     country: Country | None = None
     us_person: bool = False
     owners: Owners = Field(default_factory=list)

@@ -287,11 +287,17 @@ class Group(Strict):
         return out
 
 
+# entity_list, sdn, or another list's code from the Consolidated Screening List (meu, dpl, uvl ...)
+ListCode = Annotated[str, Field(pattern=r"^[a-z][a-z_]*$")]
+
+
 class ListEntry(Strict):
     id: Id
-    list: Literal["entity_list", "sdn"]
+    list: ListCode
     name: str
     aliases: list[str] = []
+    weak_aliases: list[str] = Field(default=[], description="Low-quality aliases: they only corroborate a match.")
+    identifiers: dict[str, str] = Field(default={}, description="e.g. {lei: ..., registration: ..., imo: ...}.")
     country: str | None = None
     added: dt.date
     removed: dt.date | None = None

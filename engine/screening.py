@@ -1,37 +1,26 @@
-"""Matching party names against list entries.
+"""Screening names against list entries: three bands (match, possible match, no match).
 
-This is deliberately the simple, explainable core: names and aliases on both sides are
-normalised (Unicode NFKC, case, punctuation, legal-form words such as "Co., Ltd.") and compared
-exactly. The match records which alias matched and both normalised forms for the trace.
+`ListIndex` is built once per rule set (every name, strong alias and weak alias of every entry,
+in every written form, under blocking keys) and queried per party. A result records the entry,
+the name or alias that matched, both normalised forms, the score and the evidence, for the
+trace. Thresholds are dated parameters in the rules (`screening.match_threshold`,
+`screening.review_threshold`); see engine/matching.py for how a score is made.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Literal
 
+from .matching import COUNTRY_PENALTY, NameIndex, compare, forms, normalise
 from .ruledefs import ListEntry
 
-LEGAL_FORMS = {
-    "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc",
-    "gmbh", "ag", "sa", "sas", "bv", "nv", "oy", "ab", "jsc", "pjsc", "ooo", "pte", "pty", "kk",
-}  # fmt: skip
-HAN_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团")
-_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+DEFAULT_MATCH = 90.0
+DEFAULT_REVIEW = 75.0
+Band = Literal["match", "review"]
 
-
-@lru_cache(maxsize=65536)
-def normalise(name: str) -> str:
-    """Casefolded words without punctuation or legal-form words (cached: the same names recur)."""
-    text = unicodedata.normalize("NFKC", name).casefold()
-    for form in HAN_LEGAL_FORMS:
-        text = text.replace(form, " ")
-    text = _PUNCT.sub(" ", text.replace("'", "").replace("’", ""))
-    words = [w for w in text.split() if w not in LEGAL_FORMS]
-    return " ".join(words)
+__all__ = ["DEFAULT_MATCH", "DEFAULT_REVIEW", "ListIndex", "Match", "normalise"]
 
 
 @dataclass(frozen=True)
@@ -39,24 +28,100 @@ class Match:
     entry: ListEntry
     query: str
     matched_name: str
-    normalised: str
+    normalised: str  # the query, normalised
+    matched_normalised: str  # the list name, normalised
+    score: float
+    band: Band
+    evidence: str  # "name", "alias", "weak alias", "identifier", with the script compared
+    adjustments: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        extra = f"; {'; '.join(self.adjustments)}" if self.adjustments else ""
+        return (
+            f"'{self.query}' ~ '{self.matched_name}' ({self.evidence}, score {self.score:.0f}; normalised "
+            f"'{self.normalised}' ~ '{self.matched_normalised}'{extra})"
+        )
+
+
+def _identifier_key(kind: str, value: str) -> tuple[str, str]:
+    return kind.strip().casefold(), "".join(ch for ch in value.casefold() if ch.isalnum())
 
 
 class ListIndex:
-    """An index of normalised names built once per rule set, queried per party."""
+    """An index of every entry's names, built once per rule set (or imported list store)."""
 
     def __init__(self, entries: list[ListEntry]) -> None:
-        self._by_name: dict[str, list[tuple[ListEntry, str]]] = {}
-        for entry in entries:
-            for name in [entry.name, *entry.aliases]:
-                key = normalise(name)
-                if key:
-                    self._by_name.setdefault(key, []).append((entry, name))
+        self.entries = entries
+        self.names = NameIndex()
+        self.identifiers: dict[tuple[str, str], list[int]] = {}
+        for n, e in enumerate(entries):
+            self.names.add(n, e.name, "name")
+            for alias in e.aliases:
+                self.names.add(n, alias, "alias")
+            for alias in e.weak_aliases:
+                self.names.add(n, alias, "weak alias")
+            for kind, value in e.identifiers.items():
+                self.identifiers.setdefault(_identifier_key(kind, value), []).append(n)
 
-    def find(self, names: list[str], list_name: str, day: dt.date) -> Match | None:
+    def screen(
+        self,
+        names: list[str],
+        list_name: str,
+        day: dt.date,
+        *,
+        country: str | None = None,
+        identifiers: dict[str, str] | None = None,
+        match_at: float = DEFAULT_MATCH,
+        review_at: float = DEFAULT_REVIEW,
+    ) -> list[Match]:
+        """Every entry of `list_name` in force on `day` that reaches the review band, best first."""
+        best: dict[int, Match] = {}
+        for kind, value in (identifiers or {}).items():
+            for n in self.identifiers.get(_identifier_key(kind, value), ()):
+                e = self.entries[n]
+                if e.list == list_name and e.in_force(day):
+                    best[n] = Match(e, f"{kind} {value}", f"{kind} {value}", value, value, 100.0, "match", "identifier")
         for query in names:
-            key = normalise(query)
-            for entry, matched in self._by_name.get(key, []):
-                if entry.list == list_name and entry.in_force(day):
-                    return Match(entry, query, matched, key)
-        return None
+            qforms = forms(query)
+            for idx in self.names.candidates(qforms):
+                owner, written, kind, lform = self.names.forms[idx]
+                entry = self.entries[owner]
+                if entry.list != list_name or not entry.in_force(day):
+                    continue
+                for qf in qforms:
+                    raw = compare(qf, lform).score
+                    if raw < review_at:
+                        continue
+                    score, notes = raw, []
+                    if country and entry.country and country != entry.country:
+                        score -= COUNTRY_PENALTY
+                        notes.append(
+                            f"country {country} differs from the entry's {entry.country}: -{COUNTRY_PENALTY:g}"
+                        )
+                    band: Band | None = "match" if score >= match_at else "review" if score >= review_at else None
+                    if band == "match" and kind == "weak alias":
+                        band = "review"
+                        notes.append("a weak alias alone is only a possible match")
+                    if band is None:
+                        continue
+                    script = "" if qf.script in ("latin", "han") else f" in {qf.script}"
+                    m = Match(
+                        entry,
+                        query,
+                        written,
+                        qf.text,
+                        lform.text,
+                        round(score, 1),
+                        band,
+                        f"{kind}{script}",
+                        tuple(notes),
+                    )
+                    old = best.get(owner)
+                    if old is None or (m.band == "match", m.score) > (old.band == "match", old.score):
+                        best[owner] = m
+        return sorted(best.values(), key=lambda m: (m.band != "match", -m.score, m.entry.id))
+
+    def find(self, names: list[str], list_name: str, day: dt.date, **kw) -> Match | None:
+        """The best match in the match band, if any."""
+        hits = [m for m in self.screen(names, list_name, day, **kw) if m.band == "match"]
+        return hits[0] if hits else None
