@@ -24,7 +24,16 @@ from exportsim.engine.errors import InputError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from .common import EXIT_BAD_INPUT, EXIT_FAILED, engine_option, fail_input, load_ruleset, rules_option, variant_option
+from .common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    engine_option,
+    fail_input,
+    lists_db_option,
+    load_ruleset,
+    rules_option,
+    variant_option,
+)
 from .main import cli
 
 
@@ -39,6 +48,7 @@ from .main import cli
 )
 @variant_option
 @rules_option
+@lists_db_option
 @engine_option
 @click.option(
     "--workers",
@@ -65,7 +75,7 @@ from .main import cli
 )
 @click.option("--force", is_flag=True, help="Start again: replace an existing --output instead of resuming it.")
 def evaluate_batch(
-    input_arg, output, variants, rules_dir, engine, workers, detail, scheduler, partition_lines, force
+    input_arg, output, variants, rules_dir, lists_db, engine, workers, detail, scheduler, partition_lines, force
 ) -> None:
     """Evaluate INPUT, a JSONL file (one transaction per line; '-' for stdin) or a folder of case
     files, writing one JSON result per line (with the input line number and transaction id).
@@ -78,8 +88,10 @@ def evaluate_batch(
             f"error: {input_arg}: no such file or folder. Fix: give a JSONL file, a folder of cases or '-'.", err=True
         )
         sys.exit(EXIT_BAD_INPUT)
-    config = BatchConfig(str(rules_dir) if rules_dir else None, tuple(variants), engine, detail)
-    rules = load_ruleset(rules_dir, variants)  # reports bad rules or variants once, before any work
+    config = BatchConfig(
+        str(rules_dir) if rules_dir else None, tuple(variants), engine, detail, str(lists_db) if lists_db else None
+    )
+    rules = load_ruleset(rules_dir, variants, lists_db)  # reports bad rules or variants once, before any work
     if scheduler:
         _on_dask(input_arg, output, config, scheduler, partition_lines, force)
         return

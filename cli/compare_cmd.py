@@ -28,6 +28,7 @@ from .common import (
     engine_failed,
     engine_option,
     fail_input,
+    lists_db_option,
     load_ruleset,
     make_evaluator,
     parse_date,
@@ -69,11 +70,12 @@ def _emit(text: str, output: Path | None) -> None:
 @click.option("--stack", is_flag=True, help="Apply the variants together as one scenario instead of one each.")
 @click.option("--dates", nargs=2, metavar="D1 D2", help="Compare the baseline on two dates instead.")
 @rules_option
+@lists_db_option
 @engine_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option("--force", is_flag=True, help="Replace an existing --output file.")
-def compare_cmd(inputs, variants, stack, dates, rules_dir, engine, fmt, output, force) -> None:
+def compare_cmd(inputs, variants, stack, dates, rules_dir, lists_db, engine, fmt, output, force) -> None:
     """Evaluate INPUTS (case files, folders, JSONL populations; default: the built-in cases) under
     the baseline and each --variant, or on the two --dates, and report what changes: how many
     transactions change outcome, the transition matrix, breakdowns by regime, destination and
@@ -82,7 +84,7 @@ def compare_cmd(inputs, variants, stack, dates, rules_dir, engine, fmt, output, 
     if bool(variants) == bool(dates):
         raise click.UsageError("Give one or more --variant, or --dates D1 D2 (not both).")
     _writable(output, force)
-    base_rules = load_ruleset(rules_dir)
+    base_rules = load_ruleset(rules_dir, (), lists_db)
     base_eval = make_evaluator(base_rules, engine)
     if dates:
         d1, d2 = (parse_date(None, None, d) for d in dates)
@@ -91,7 +93,9 @@ def compare_cmd(inputs, variants, stack, dates, rules_dir, engine, fmt, output, 
     else:
         baseline = Scenario("baseline", base_eval)
         groups = [list(variants)] if stack else [[v] for v in variants]
-        scenarios = [Scenario(" + ".join(g), make_evaluator(load_ruleset(rules_dir, g), engine)) for g in groups]
+        scenarios = [
+            Scenario(" + ".join(g), make_evaluator(load_ruleset(rules_dir, g, lists_db), engine)) for g in groups
+        ]
     corpus, problems = [], []
     for entry in read(list(inputs) or [str(builtin_cases_dir())]):
         if entry.problem:

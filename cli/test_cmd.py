@@ -66,7 +66,9 @@ from .suite_report import coverage_text, junit_xml
     metavar="N",
     help="Fail (exit 1) when fewer than N percent of the rules fired (implies --coverage).",
 )
-def test_cases(paths, rules_dir, variants, engine, keyword, fail_fast, fmt, junit, show_coverage, coverage_min) -> None:
+def test_cases(
+    paths, rules_dir, variants, lists_db, engine, keyword, fail_fast, fmt, junit, show_coverage, coverage_min
+) -> None:
     """Run case files (default: the built-in library) and compare them with their expectations.
 
     PATHS are case files or folders (searched for *.yaml, *.yml, *.json). Each case is evaluated on
@@ -91,7 +93,7 @@ def test_cases(paths, rules_dir, variants, engine, keyword, fail_fast, fmt, juni
     cases, broken = load_cases(discover(paths or [builtin_cases_dir()]))
     if keyword:
         cases = [c for c in cases if matcher(c)]
-    rules = load_ruleset(rules_dir, variants)
+    rules = load_ruleset(rules_dir, variants, lists_db)
     evaluator = make_evaluator(rules, engine)
     console = Console(highlight=False)
     if broken and fmt == "text":

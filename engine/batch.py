@@ -26,6 +26,7 @@ from typing import Any
 from .backend_durable import EngineFailure
 from .errors import InputError, Problem
 from .evaluate import Evaluator, load_transaction
+from .list_store import with_store_entries
 from .loader import load_rules
 from .population import parse_line
 from .variants import apply_variants
@@ -42,9 +43,13 @@ class BatchConfig:
     variants: tuple[str, ...] = ()
     engine: str = "durable"
     detail: str = "summary"
+    lists_db: str | None = None
 
     def evaluator(self) -> Evaluator:
-        rules = apply_variants(load_rules(Path(self.rules_dir) if self.rules_dir else None), list(self.variants))
+        base = load_rules(Path(self.rules_dir) if self.rules_dir else None)
+        rules = apply_variants(base, list(self.variants))
+        if self.lists_db:
+            rules = with_store_entries(rules, base, Path(self.lists_db))
         return Evaluator(rules, engine=self.engine)  # type: ignore[arg-type]
 
 

@@ -1,0 +1,210 @@
+"""Screening: the matcher's bands and evidence, the labelled pair set, the official-format
+importers and the list store (re-imports keep history; a malformed file changes nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from exportsim.cli.main import cli
+from exportsim.engine.list_import import parse_csl_csv, parse_csl_json, parse_sdn_csv, parse_sdn_xml
+from exportsim.engine.list_store import ListStore
+from exportsim.engine.matching import compare, forms
+from exportsim.engine.ruledefs import Citation, ListEntry
+from exportsim.engine.screening import ListIndex
+from helpers import party, regime, txn
+
+FIX = Path(__file__).parent / "fixtures" / "lists"
+SET = Path(__file__).parent / "screening" / "pairs.yaml"
+DAY = dt.date(2026, 11, 24)
+run = CliRunner().invoke
+
+
+def best(a: str, b: str) -> float:
+    return max(compare(x, y).score for x in forms(a) for y in forms(b))
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "low", "high"),
+    [
+        ("HUAWEI TECHNOLOGIES COMPANY LIMITED", "Huawei Technologies Co., Ltd.", 100, 100),
+        ("Technologies Huawei", "Huawei Technologies Co., Ltd.", 100, 100),
+        ("Владимир Путин", "Vladimir Putin", 100, 100),
+        ("Muhammad Jawad Zarif", "Mohammad Javad Zarif", 100, 100),
+        ("Huawie Technologies", "Huawei Technologies", 85, 95),
+        ("杭州海康威视数字技术股份有限公司", "海康威视", 90, 90),
+        ("Bank Melli Iran", "Bank Mellat", 0, 40),
+        ("Kim Jong Il", "Kim Jong Un", 0, 70),
+        ("George Bush", "George Habbash", 0, 50),
+        ("China Technology International", "China Electronics Technology Group", 0, 50),
+        ("Air", "Mahan Air", 0, 70),
+    ],
+)
+def test_scores_fall_where_they_should(query, listed, low, high):
+    assert low <= best(query, listed) <= high
+
+
+def _entry(eid: str, name: str, **kw) -> ListEntry:
+    return ListEntry(
+        id=eid,
+        list=kw.pop("list", "sdn"),
+        name=name,
+        added=kw.pop("added", "2020-01-01"),
+        citation=Citation(instrument="test", source="test"),
+        **kw,
+    )
+
+
+def test_bands_weak_aliases_identifiers_and_country():
+    index = ListIndex(
+        [
+            _entry(
+                "sdn.a", "Alpha Shipping Company", weak_aliases=["Alpha"], identifiers={"imo": "9123456"}, country="IR"
+            ),
+            _entry("sdn.b", "Omega Trading", removed="2021-01-01"),
+        ]
+    )
+    (hit,) = index.screen(["Alpha Shipping"], "sdn", DAY)
+    assert hit.band == "match" and hit.entry.id == "sdn.a"
+    (weak,) = index.screen(["Alpha"], "sdn", DAY)
+    assert weak.band == "review" and "weak alias" in weak.evidence
+    (ident,) = index.screen(["Blue Ocean Lines"], "sdn", DAY, identifiers={"IMO": "9 123 456"})
+    assert ident.band == "match" and ident.evidence == "identifier"
+    (elsewhere,) = index.screen(["Alpha Shipping Company"], "sdn", DAY, country="DE")
+    assert elsewhere.band == "review" and "country DE differs" in elsewhere.adjustments[0]
+    assert index.screen(["Omega Trading"], "sdn", DAY) == []  # delisted before the day
+    assert index.screen(["Omega Trading"], "sdn", dt.date(2020, 6, 1))[0].band == "match"
+
+
+def test_the_labelled_set_meets_its_targets():
+    out = run(cli, ["screen", "--evaluate-set", str(SET), "--format", "json"])
+    report = json.loads(out.output)
+    assert report["pairs"] >= 150
+    assert report["recall"] >= 0.95 and report["precision"] >= 0.90, report["errors"]
+    assert report["traps_in_match_band"] == 0
+
+
+def test_a_possible_match_is_a_review_finding_naming_the_entry(python_engine):
+    t = txn(date="2025-03-03", parties=[party("Hikvision Digital Technology Shenzhen", roles=["end_user"])])
+    result = python_engine.evaluate(t)
+    assert regime(result, "bis_entity_list") == "review_required"
+    note = next(n for n in result["notes"] if n["field"] == "el_possible_match")
+    assert "el.hikvision" in note["because"] and "score" in note["because"]
+    assert result["parameters"]["screening.review_threshold"] == 75
+
+
+def test_screen_command(tmp_path):
+    out = run(cli, ["screen", "Hangzhou Hikvision Digital", "--format", "json"])
+    hits = json.loads(out.output)["hits"]
+    assert hits[0]["entry"] == "el.hikvision" and hits[0]["band"] == "match"
+    assert hits[0]["query_normalised"] == "hangzhou hikvision digital"
+    text = run(cli, ["screen", "Acme Widgets"])
+    assert "no entry reaches the review band" in text.output
+
+
+def test_sdn_csv_with_aliases_and_addresses():
+    entries = parse_sdn_csv(FIX / "sdn_v1" / "sdn.csv")
+    mahan = next(e for e in entries if e["uid"] == "sdn:7157")
+    assert mahan["aliases"] == ["MAHAN AIRLINES", "MAHAN AIR COMPANY"]
+    assert mahan["country"] == "IR" and mahan["programs"] == ["SDGT", "IRAN"]
+    kim = next(e for e in entries if e["uid"] == "sdn:28264")
+    assert kim["name"] == "KIM, Jong Un" and kim["country"] == "KP"
+
+
+def test_sdn_xml_weak_aliases_identifiers_and_date():
+    entries, published = parse_sdn_xml(FIX / "sdn.xml")
+    assert published == "2026-11-20"
+    mahan = next(e for e in entries if e["uid"] == "sdn:7157")
+    assert mahan["aliases"] == ["MAHAN AIRLINES"] and mahan["weak_aliases"] == ["MAHAN"]
+    assert mahan["identifiers"] == {"ICAO Code": "IRM"}
+    assert next(e for e in entries if e["uid"] == "sdn:28264")["name"] == "KIM, Jong Un"
+
+
+def test_csl_csv_and_json():
+    rows = parse_csl_csv(FIX / "consolidated.csv")
+    huawei = next(r for r in rows if r["name"].startswith("Huawei"))
+    assert huawei["list"] == "entity_list" and huawei["review_policy"] == "presumption_of_denial"
+    assert huawei["aliases"] == ["Huawei", "华为技术有限公司"] and huawei["added"] == "2019-05-16"
+    assert {r["list"] for r in rows} == {"entity_list", "sdn", "meu"}
+    js = parse_csl_json(FIX / "consolidated.json")
+    assert js[1]["identifiers"] == {"ICAO Code": "IRM"} and js[1]["list"] == "sdn"
+
+
+def test_reimport_updates_and_keeps_history(tmp_path):
+    db = tmp_path / "lists.sqlite"
+    first = run(
+        cli,
+        [
+            "lists",
+            "import",
+            "--format",
+            "sdn-csv",
+            str(FIX / "sdn_v1" / "sdn.csv"),
+            "--db",
+            str(db),
+            "--published",
+            "2026-10-01",
+        ],
+    )
+    assert first.exit_code == 0, first.output
+    assert "4 new" in first.output
+    second = run(
+        cli,
+        ["lists", "import", "--format", "sdn-csv", str(FIX / "sdn_v2"), "--db", str(db), "--published", "2026-11-01"],
+    )
+    # changed: Mahan Air (aliases, programs) and KIM (no address in the newer add.csv)
+    assert "1 new, 2 changed, 1 unchanged, 1 removed" in second.output
+    store = ListStore(db)
+    history = store.history("sdn:7157")
+    assert len(history) == 2 and history[0]["superseded_by"] == 2 and history[1]["superseded_by"] is None
+    gone = {e.id: e for e in store.entries()}["sdn.36"]
+    assert gone.removed == dt.date(2026, 10, 31)  # the day before the file that dropped it
+    shown = json.loads(run(cli, ["lists", "show", "--source", "--db", str(db), "--format", "json"]).output)
+    assert [i["rows"] for i in shown["imports"]] == [4, 4]
+    assert shown["current_entries"] == {"sdn": 4}
+
+
+def test_malformed_file_names_the_row_and_changes_nothing(tmp_path):
+    db = tmp_path / "lists.sqlite"
+    run(cli, ["lists", "import", "--format", "sdn-xml", str(FIX / "sdn.xml"), "--db", str(db)])
+    before = db.read_bytes()
+    bad = run(cli, ["lists", "import", "--format", "sdn-csv", str(FIX / "sdn_bad.csv"), "--db", str(db)])
+    assert bad.exit_code == 2 and "sdn_bad.csv:1" in bad.output and "Row 1" in bad.output
+    bad_csl = run(cli, ["lists", "import", "--format", "csl-csv", str(FIX / "consolidated_bad.csv"), "--db", str(db)])
+    assert bad_csl.exit_code == 2 and "Row 3" in bad_csl.output
+    assert ListStore(db).counts() == {"sdn": 3}
+    assert len(ListStore(db).imports()) == 1
+    assert db.read_bytes() == before or ListStore(db).counts() == {"sdn": 3}
+
+
+def test_evaluation_with_an_imported_store(tmp_path):
+    db = tmp_path / "lists.sqlite"
+    run(cli, ["lists", "import", "--format", "csl-json", str(FIX / "consolidated.json"), "--db", str(db)])
+    case = tmp_path / "c.yaml"
+    case.write_text(
+        "id: c\ndate: '2026-11-20'\nkind: export\norigin: US\ndestination: CN\n"
+        "parties: [{name: Shenzhen Example Trading Co Ltd, roles: [end_user], country: CN}]\n"
+        "items: [{description: switches, eccn: EAR99, us_origin: true}]\n"
+    )
+    curated = json.loads(run(cli, ["evaluate", str(case), "--format", "json"]).output)
+    imported = json.loads(run(cli, ["evaluate", str(case), "--format", "json", "--lists-db", str(db)]).output)
+    assert curated["outcome"] == "no_license_required"
+    assert imported["outcome"] == "license_required"
+    assert imported["list_entries"] == ["el.z9y8"]
+
+
+def test_missing_store_is_a_clear_error(tmp_path):
+    out = run(cli, ["lists", "show", "--db", str(tmp_path / "none.sqlite")])
+    assert out.exit_code == 2 and "No list store here" in out.output
+    assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_store_location_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPORTSIM_DATA_DIR", str(tmp_path / "data"))
+    shutil.rmtree(tmp_path / "data", ignore_errors=True)
+    out = run(cli, ["lists", "import", "--format", "sdn-xml", str(FIX / "sdn.xml")])
+    assert out.exit_code == 0 and (tmp_path / "data" / "lists.sqlite").exists()
