@@ -31,6 +31,7 @@ from .common import (
     fail_input,
     lists_db_option,
     load_ruleset,
+    ownership_option,
     rules_option,
     variant_option,
 )
@@ -49,6 +50,7 @@ from .main import cli
 @variant_option
 @rules_option
 @lists_db_option
+@ownership_option
 @engine_option
 @click.option(
     "--workers",
@@ -75,7 +77,18 @@ from .main import cli
 )
 @click.option("--force", is_flag=True, help="Start again: replace an existing --output instead of resuming it.")
 def evaluate_batch(
-    input_arg, output, variants, rules_dir, lists_db, engine, workers, detail, scheduler, partition_lines, force
+    input_arg,
+    output,
+    variants,
+    rules_dir,
+    lists_db,
+    ownership,
+    engine,
+    workers,
+    detail,
+    scheduler,
+    partition_lines,
+    force,
 ) -> None:
     """Evaluate INPUT, a JSONL file (one transaction per line; '-' for stdin) or a folder of case
     files, writing one JSON result per line (with the input line number and transaction id).
@@ -89,7 +102,12 @@ def evaluate_batch(
         )
         sys.exit(EXIT_BAD_INPUT)
     config = BatchConfig(
-        str(rules_dir) if rules_dir else None, tuple(variants), engine, detail, str(lists_db) if lists_db else None
+        str(rules_dir) if rules_dir else None,
+        tuple(variants),
+        engine,
+        detail,
+        str(lists_db) if lists_db else None,
+        str(ownership) if ownership else None,
     )
     rules = load_ruleset(rules_dir, variants, lists_db)  # reports bad rules or variants once, before any work
     if scheduler:

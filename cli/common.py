@@ -15,6 +15,7 @@ from exportsim.engine.evaluate import Evaluator, builtin_cases_dir, load_transac
 from exportsim.engine.list_store import with_store_entries
 from exportsim.engine.loader import RuleSet, load_rules
 from exportsim.engine.model import Transaction
+from exportsim.engine.ownership_file import load_ownership
 from exportsim.engine.variants import apply_variants
 from rich.console import Console
 
@@ -52,9 +53,10 @@ def load_ruleset(
         fail_input(err)
 
 
-def make_evaluator(rules: RuleSet, engine: str) -> Evaluator:
+def make_evaluator(rules: RuleSet, engine: str, ownership: Path | None = None) -> Evaluator:
     try:
-        return Evaluator(rules, engine=engine)  # type: ignore[arg-type]
+        data = load_ownership(ownership) if ownership else None
+        return Evaluator(rules, engine=engine, ownership=data)  # type: ignore[arg-type]
     except InputError as err:
         fail_input(err)
 
@@ -128,6 +130,11 @@ lists_db_option = click.option(
     "--lists-db",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Screen against an imported list store (exportsim lists import) instead of the curated lists.",
+)
+ownership_option = click.option(
+    "--ownership",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A corporate-group ownership file (YAML or CSV) merged into every transaction.",
 )
 engine_option = click.option(
     "--engine",

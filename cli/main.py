@@ -29,6 +29,7 @@ from .common import (
     load_all,
     load_ruleset,
     make_evaluator,
+    ownership_option,
     parse_date,
     rules_option,
     variant_option,
@@ -54,12 +55,15 @@ def cli() -> None:
 @rules_option
 @variant_option
 @lists_db_option
+@ownership_option
 @format_option
 @click.option("--why-not", is_flag=True, help="Explain each rule in force that did not fire.")
 @engine_option
 @click.option("--no-trace", is_flag=True, help="Text output: hide the rule-firing trace.")
 @click.option("--law", "show_law", is_flag=True, help="Text output: show the text of the law beside each finding.")
-def evaluate(files, all_builtin, on, rules_dir, variants, lists_db, fmt, why_not, engine, no_trace, show_law) -> None:
+def evaluate(
+    files, all_builtin, on, rules_dir, variants, lists_db, ownership, fmt, why_not, engine, no_trace, show_law
+) -> None:
     """Evaluate transaction FILES (paths or built-in case names) and explain the decision.
 
     JSON output is one object for one file and an array for several (docs/output.md).
@@ -69,7 +73,7 @@ def evaluate(files, all_builtin, on, rules_dir, variants, lists_db, fmt, why_not
     txns, problems = load_all(list(files), all_builtin)
     if problems:
         fail_input(InputError(problems))
-    evaluator = make_evaluator(load_ruleset(rules_dir, variants, lists_db), engine)
+    evaluator = make_evaluator(load_ruleset(rules_dir, variants, lists_db), engine, ownership)
     try:
         results = [evaluator.evaluate(t, on=on, explain_misses=why_not, file=str(p)) for p, t in txns]
     except EngineFailure as exc:

@@ -67,7 +67,7 @@ from .suite_report import coverage_text, junit_xml
     help="Fail (exit 1) when fewer than N percent of the rules fired (implies --coverage).",
 )
 def test_cases(
-    paths, rules_dir, variants, lists_db, engine, keyword, fail_fast, fmt, junit, show_coverage, coverage_min
+    paths, rules_dir, variants, lists_db, ownership, engine, keyword, fail_fast, fmt, junit, show_coverage, coverage_min
 ) -> None:
     """Run case files (default: the built-in library) and compare them with their expectations.
 
@@ -94,7 +94,7 @@ def test_cases(
     if keyword:
         cases = [c for c in cases if matcher(c)]
     rules = load_ruleset(rules_dir, variants, lists_db)
-    evaluator = make_evaluator(rules, engine)
+    evaluator = make_evaluator(rules, engine, ownership)
     console = Console(highlight=False)
     if broken and fmt == "text":
         for p in broken:

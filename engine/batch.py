@@ -28,6 +28,7 @@ from .errors import InputError, Problem
 from .evaluate import Evaluator, load_transaction
 from .list_store import with_store_entries
 from .loader import load_rules
+from .ownership_file import load_ownership
 from .population import parse_line
 from .variants import apply_variants
 
@@ -44,13 +45,15 @@ class BatchConfig:
     engine: str = "durable"
     detail: str = "summary"
     lists_db: str | None = None
+    ownership: str | None = None
 
     def evaluator(self) -> Evaluator:
         base = load_rules(Path(self.rules_dir) if self.rules_dir else None)
         rules = apply_variants(base, list(self.variants))
         if self.lists_db:
             rules = with_store_entries(rules, base, Path(self.lists_db))
-        return Evaluator(rules, engine=self.engine)  # type: ignore[arg-type]
+        data = load_ownership(Path(self.ownership)) if self.ownership else None
+        return Evaluator(rules, engine=self.engine, ownership=data)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from .errors import InputError, Problem
 from .facts import Flattener
 from .loader import RuleSet
 from .model import Transaction
+from .ownership_file import OwnershipData
 from .source import LineMap, load_file
 from .validation import validate
 
@@ -55,8 +56,9 @@ def load_transaction_with_lines(path: Path) -> tuple[Transaction, LineMap]:
 
 
 class Evaluator:
-    def __init__(self, rules: RuleSet, engine: EngineName = "durable") -> None:
+    def __init__(self, rules: RuleSet, engine: EngineName = "durable", ownership: OwnershipData | None = None) -> None:
         self.rules = rules
+        self.ownership = ownership  # corporate groups from an ownership file, merged per transaction
         self.compiled: list[CompiledRule] = compile_rules(rules)
         self.by_id = {c.rule.id: c for c in self.compiled}
         self.flattener = Flattener(rules)
@@ -83,6 +85,8 @@ class Evaluator:
         "none" keeps the findings' rule ids and outcomes only (docs/output.md, light results)."""
         if on is not None:
             txn = txn.model_copy(update={"date": on})
+        if self.ownership is not None:
+            txn = self.ownership.merge(txn)
         factset = self.flattener.flatten(txn)
         firings, derived = self.backend.run(factset.facts)
         all_facts = {f["id"]: f for f in [*factset.facts, *derived]}
