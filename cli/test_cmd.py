@@ -25,8 +25,10 @@ from .common import (
     engine_failed,
     engine_option,
     fail_input,
+    lists_db_option,
     load_ruleset,
     make_evaluator,
+    ownership_option,
     rules_option,
     variant_option,
 )
@@ -39,6 +41,8 @@ from .suite_report import coverage_text, junit_xml
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @rules_option
 @variant_option
+@lists_db_option
+@ownership_option
 @engine_option
 @click.option(
     "-k",

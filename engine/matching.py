@@ -31,6 +31,7 @@ from functools import lru_cache
 from anyascii import anyascii
 from pypinyin import lazy_pinyin
 from rapidfuzz.distance import OSA
+from rapidfuzz.fuzz import ratio
 
 LEGAL_FORMS = {
     "co",
@@ -278,12 +279,13 @@ def forms(name: str) -> tuple[NameForm, ...]:
 
 def _budget(a: str, b: str) -> int:
     """Edits allowed between two tokens: none with digits or up to 3 letters, 1 up to 7, then 2."""
-    longer = max(len(a), len(b))
-    if longer <= 3 or any(ch.isdigit() for ch in a + b):
+    longer = len(a) if len(a) > len(b) else len(b)
+    if longer <= 3 or not (a.isalpha() and b.isalpha()):
         return 0
     return 1 if longer <= 7 else 2
 
 
+@lru_cache(maxsize=65536)
 def _weight(token: str) -> float:
     """Generic words, patronymics and initials say little about who a party is."""
     return GENERIC_WEIGHT if token in GENERIC or len(token) == 1 or _PATRONYMIC.match(token) else 1.0
@@ -293,6 +295,12 @@ def _weight(token: str) -> float:
 class Comparison:
     score: float
     pairs: tuple[tuple[str, str], ...]  # (query token, list token) paired
+
+
+@lru_cache(maxsize=65536)
+def _by_weight(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Distinctive and long words first: they claim their best partner before generic words do."""
+    return tuple(sorted(tokens, key=lambda t: (-_weight(t), -len(t))))
 
 
 def compare(q: NameForm, item: NameForm) -> Comparison:
@@ -313,7 +321,7 @@ def compare(q: NameForm, item: NameForm) -> Comparison:
     matched = total = 0.0
     distinctive = False
     pairs = []
-    for token in sorted(q.tokens, key=lambda t: (-_weight(t), -len(t))):
+    for token in _by_weight(q.tokens):
         w = _weight(token)
         total += w
         best, best_sim = None, 0.0
@@ -361,40 +369,66 @@ def _longest_common(a: str, b: str) -> str:
 
 
 def blocking_keys(form: NameForm) -> set[str]:
-    """Keys shared by names that may match: whole tokens, 3-letter prefixes and suffixes of
-    distinctive tokens, the joined form's first letters, and bigrams of Chinese characters."""
+    """Keys shared by names that may match: the whole name, distinctive tokens and their 3-letter
+    prefixes and suffixes, the joined form's first letters, and bigrams of Chinese characters."""
     keys = set()
     if form.script == "han":
         han = _han_core(form.text) or "".join(_HAN.findall(form.text))
         keys.update(f"h:{han[i : i + 2]}" for i in range(max(1, len(han) - 1)))
         return keys
-    for t in form.tokens:
+    distinctive = [t for t in form.tokens if t not in GENERIC] or list(form.tokens)
+    for t in distinctive:
         keys.add(f"t:{t}")
-        if t not in GENERIC and len(t) >= 4:
+        if len(t) >= 4:
             keys.add(f"p:{t[:3]}")
             keys.add(f"s:{t[-3:]}")
     if len(form.compact) >= 6:
         keys.add(f"c:{form.compact[:5]}")
+    keys.add(f"x:{form.text}")
+    keys.add(f"j:{form.compact}")
     return keys
 
 
 class NameIndex:
     """Every name and alias of a list, in all its forms, indexed by blocking keys (built once)."""
 
+    # Token-sort ratios a candidate must reach to be scored: C-speed filters before the aligner.
+    SHARED_FLOOR = 45  # sharing a distinctive word ("huawei technology" ~ "huawei" is 52)
+    FUZZY_FLOOR = 60  # sharing only a prefix, suffix or joined start (typos keep most letters)
+
     def __init__(self) -> None:
         self.forms: list[tuple[int, str, str, NameForm]] = []  # (owner index, name as written, kind, form)
+        self.sorted_text: list[str] = []  # each form's tokens sorted: token-sort ratio in one C call
         self.index: dict[str, list[int]] = defaultdict(list)
 
     def add(self, owner: int, name: str, kind: str) -> None:
         for form in forms(name):
             n = len(self.forms)
             self.forms.append((owner, name, kind, form))
+            self.sorted_text.append(" ".join(sorted(form.tokens)))
             for key in blocking_keys(form):
                 self.index[key].append(n)
 
-    def candidates(self, query_forms: tuple[NameForm, ...]) -> set[int]:
-        found: set[int] = set()
+    def candidates(self, query_forms: tuple[NameForm, ...], fuzzy_keys: bool = True) -> set[int]:
+        """Forms worth scoring: those with the same whole or joined name or Chinese characters in
+        common, and those sharing a distinctive word, a prefix, suffix or joined start whose
+        token-sort ratio reaches the floor for that kind of key. A key shared by a large part of
+        the list (a common word, a frequent prefix) is skipped like a stop word. Without
+        `fuzzy_keys` (bulk screening, where cdist proposes typo candidates) prefixes and suffixes
+        are not used."""
+        limit = max(100, len(self.forms) // 200)
+        strong: set[int] = set()
+        fuzzy: set[int] = set()
         for form in query_forms:
             for key in blocking_keys(form):
-                found.update(self.index.get(key, ()))
-        return found
+                posting = self.index.get(key, ())
+                if key.startswith(("x:", "j:", "t:", "h:")):
+                    if len(posting) <= limit or key.startswith(("x:", "j:")):
+                        strong.update(posting)
+                elif len(posting) <= limit:
+                    fuzzy.update(posting)
+        fuzzy -= strong
+        if fuzzy:
+            queries = [" ".join(sorted(f.tokens)) for f in query_forms if f.script != "han"]
+            strong.update(n for n in fuzzy if any(ratio(q, self.sorted_text[n]) >= self.FUZZY_FLOOR for q in queries))
+        return strong

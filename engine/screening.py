@@ -73,6 +73,8 @@ class ListIndex:
         identifiers: dict[str, str] | None = None,
         match_at: float = DEFAULT_MATCH,
         review_at: float = DEFAULT_REVIEW,
+        extra_candidates: set[int] = frozenset(),  # type: ignore[assignment]
+        fuzzy_keys: bool = True,
     ) -> list[Match]:
         """Every entry of `list_name` in force on `day` that reaches the review band, best first."""
         best: dict[int, Match] = {}
@@ -83,7 +85,7 @@ class ListIndex:
                     best[n] = Match(e, f"{kind} {value}", f"{kind} {value}", value, value, 100.0, "match", "identifier")
         for query in names:
             qforms = forms(query)
-            for idx in self.names.candidates(qforms):
+            for idx in self.names.candidates(qforms, fuzzy_keys) | extra_candidates:
                 owner, written, kind, lform = self.names.forms[idx]
                 entry = self.entries[owner]
                 if entry.list != list_name or not entry.in_force(day):
@@ -125,3 +127,58 @@ class ListIndex:
         """The best match in the match band, if any."""
         hits = [m for m in self.screen(names, list_name, day, **kw) if m.band == "match"]
         return hits[0] if hits else None
+
+
+class BulkScreen:
+    """Screen many names at once: rapidfuzz's `process.cdist` (token-sort ratio, computed as the
+    plain ratio of pre-sorted token strings; one C++ call per chunk of queries, bounded memory)
+    proposes the typo candidates that prefix and suffix keys find for single names, and the same
+    explainable `compare` scores them, so a bulk screen gives what screening each name gives,
+    and sometimes a candidate more (a name whose every word has a typo in its first and last
+    three letters escapes the index, not the bulk pass)."""
+
+    CANDIDATE_CUTOFF = 80  # token-sort ratio from which a pair is worth the aligner's time
+
+    def __init__(self, index: ListIndex, list_name: str, day: dt.date) -> None:
+        self.index = index
+        keep = [
+            n
+            for n, (owner, _, _, _) in enumerate(index.names.forms)
+            if index.entries[owner].list == list_name and index.entries[owner].in_force(day)
+        ]
+        self.form_ids = keep
+        # token_sort_ratio is the ratio of the sorted-token strings: sorted once, not per pair
+        self.choices = [index.names.sorted_text[n] for n in keep]
+        self.list_name = list_name
+        self.day = day
+
+    def screen(
+        self, names: list[str], *, match_at: float = DEFAULT_MATCH, review_at: float = DEFAULT_REVIEW, chunk: int = 1000
+    ) -> list[list[Match]]:
+        import numpy as np
+        from rapidfuzz import fuzz, process
+
+        kw = {"match_at": match_at, "review_at": review_at, "fuzzy_keys": False}
+        out: list[list[Match]] = []
+        for start in range(0, len(names), chunk):
+            part = names[start : start + chunk]
+            results = [self.index.screen([name], self.list_name, self.day, **kw) for name in part]  # type: ignore[arg-type]
+            # Names already matched through the index need no cdist pass; the others get one.
+            todo = [i for i, r in enumerate(results) if not r or r[0].band != "match"]
+            flat = [(i, f) for i in todo for f in forms(part[i]) if f.script != "han"]
+            if flat:
+                matrix = process.cdist(
+                    [" ".join(sorted(f.tokens)) for _, f in flat],
+                    self.choices,
+                    scorer=fuzz.ratio,
+                    score_cutoff=self.CANDIDATE_CUTOFF,
+                    dtype=np.uint8,
+                    workers=1,
+                )
+                extra: dict[int, set[int]] = {}
+                for row, col in zip(*np.nonzero(matrix), strict=True):
+                    extra.setdefault(flat[row][0], set()).add(self.form_ids[col])
+                for i, found in extra.items():
+                    results[i] = self.index.screen([part[i]], self.list_name, self.day, extra_candidates=found, **kw)  # type: ignore[arg-type]
+            out.extend(results)
+        return out

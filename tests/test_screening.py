@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from exportsim.cli.main import cli
 from exportsim.engine.list_import import parse_csl_csv, parse_csl_json, parse_sdn_csv, parse_sdn_xml
 from exportsim.engine.list_store import ListStore
+from exportsim.engine.loader import load_rules
 from exportsim.engine.matching import compare, forms
 from exportsim.engine.ruledefs import Citation, ListEntry
 from exportsim.engine.screening import ListIndex
@@ -208,3 +209,16 @@ def test_store_location_follows_the_environment(tmp_path, monkeypatch):
     shutil.rmtree(tmp_path / "data", ignore_errors=True)
     out = run(cli, ["lists", "import", "--format", "sdn-xml", str(FIX / "sdn.xml")])
     assert out.exit_code == 0 and (tmp_path / "data" / "lists.sqlite").exists()
+
+
+def test_bulk_screen_finds_what_single_screening_finds():
+    from exportsim.engine.screen_eval import load_set
+    from exportsim.engine.screening import BulkScreen
+
+    pairs, index, match_at, review_at = load_set(SET, load_rules())
+    names = [p.query for p in pairs.pairs if not p.identifiers and p.country is None]
+    for list_name in ("sdn", "entity_list"):
+        bulk = BulkScreen(index, list_name, pairs.date).screen(names, match_at=match_at, review_at=review_at, chunk=17)
+        for name, found in zip(names, bulk, strict=True):
+            single = index.screen([name], list_name, pairs.date, match_at=match_at, review_at=review_at)
+            assert {m.entry.id for m in single if m.band == "match"} <= {m.entry.id for m in found}, name
