@@ -170,7 +170,16 @@ def main() -> None:
 
 
 # Commands with modules of their own register themselves on `cli`.
-from . import batch_cmd, case_cmd, compare_cmd, lint_cmd, lists_cmd, test_cmd, variants_cmd  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    batch_cmd,
+    case_cmd,
+    compare_cmd,
+    lint_cmd,
+    lists_cmd,
+    test_cmd,
+    train_cmd,
+    variants_cmd,
+)
 
 if __name__ == "__main__":
     main()

@@ -234,7 +234,7 @@ class NameForm:
         return self.text.replace(" ", "")
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=16384)
 def normalise(name: str) -> str:
     """Casefolded words without punctuation or legal-form words (Chinese legal forms too)."""
     text = unicodedata.normalize("NFKC", name).casefold()
@@ -257,7 +257,7 @@ def _singular(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=16384)
 def forms(name: str) -> tuple[NameForm, ...]:
     """The name as written (normalised), transliterated, and for Chinese characters in pinyin."""
     base = normalise(name)
@@ -285,7 +285,7 @@ def _budget(a: str, b: str) -> int:
     return 1 if longer <= 7 else 2
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _weight(token: str) -> float:
     """Generic words, patronymics and initials say little about who a party is."""
     return GENERIC_WEIGHT if token in GENERIC or len(token) == 1 or _PATRONYMIC.match(token) else 1.0
@@ -297,7 +297,7 @@ class Comparison:
     pairs: tuple[tuple[str, str], ...]  # (query token, list token) paired
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _by_weight(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Distinctive and long words first: they claim their best partner before generic words do."""
     return tuple(sorted(tokens, key=lambda t: (-_weight(t), -len(t))))

@@ -185,6 +185,32 @@ class Expectation(Strict):
     regimes: dict[str, ExpectedFinding] = {}
 
 
+class AuthoredQuestion(Strict):
+    """A trainer's own question, asked in a walk-through after the step it names."""
+
+    after: Literal[
+        "read", "parties", "items", "subject_to_ear", "classification", "lists", "exceptions", "regimes", "overall"
+    ] = "overall"
+    prompt: str = Field(min_length=1)
+    options: list[str] = Field(min_length=2)
+    answer: str = Field(min_length=1, description="The right option, as written in 'options'.")
+    explanation: str = ""
+
+    @model_validator(mode="after")
+    def _answer_is_an_option(self) -> AuthoredQuestion:
+        if self.answer not in self.options:
+            raise ValueError(f"The answer '{self.answer}' is not one of the options. Fix: copy it from 'options'.")
+        return self
+
+
+class Teaching(Strict):
+    """Authored content a walk-through shows at the right step (all optional)."""
+
+    note: str | None = Field(default=None, description="A teaching note shown at the end.")
+    mistakes: list[str] = Field(default_factory=list, description="Common mistakes, shown with the overall outcome.")
+    questions: list[AuthoredQuestion] = Field(default_factory=list)
+
+
 class Transaction(Strict):
     """One proposed transaction, evaluated on `date` (the day whose rules apply)."""
 
@@ -207,6 +233,7 @@ class Transaction(Strict):
     investment: Investment | None = None
     other_entities: list[Entity] = Field(default_factory=list)
     expected: Expectation | None = None
+    teaching: Teaching | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Transaction:

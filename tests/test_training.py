@@ -1,0 +1,196 @@
+"""Trainee mode: step generation over every library case, scripted replays, progress, and the real
+program driven in a pseudo-terminal (a whole case, quitting and resuming, bad input at prompts)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+from click.testing import CliRunner
+from exportsim.cli.main import builtin_case_paths, cli
+from exportsim.cli.train_cmd import requiring_regimes
+from exportsim.engine.evaluate import load_transaction
+from exportsim.engine.training import build_steps, max_score, parse_answer
+
+EXE = str(Path(sys.executable).parent / "exportsim")
+CASE = "el-huawei-ear99-2019"
+run = CliRunner().invoke
+
+
+@pytest.mark.parametrize("path", builtin_case_paths(), ids=[p.stem for p in builtin_case_paths()])
+def test_every_case_is_walkable_and_its_answers_are_the_expected_ones(path, durable):
+    txn = load_transaction(path)
+    steps = build_steps(txn, durable.evaluate(txn), requiring_regimes(durable))
+    assert steps[0].id == "read" and steps[-1].id == "overall"
+    assert len({s.id for s in steps}) == len(steps)
+    for s in steps:
+        if s.scored:
+            assert s.answer and set(s.answer) <= set(s.options), s.id
+            assert parse_answer(s, ",".join(str(s.options.index(a) + 1) for a in s.answer)) == sorted(s.answer)
+    assert steps[-1].answer == [txn.expected.outcome]
+    for name, exp in txn.expected.regimes.items():
+        step = next((s for s in steps if s.id == f"regime:{name}"), None)
+        if exp.outcome != "no_license_required" and step is not None:
+            assert step.answer == [exp.outcome]
+
+
+def _right_answers(case: str, durable) -> list[str]:
+    txn = load_transaction(next(p for p in builtin_case_paths() if p.stem == case))
+    steps = build_steps(txn, durable.evaluate(txn), requiring_regimes(durable))
+    return [",".join(str(s.options.index(a) + 1) for a in s.answer) for s in steps if s.scored], steps
+
+
+def test_scripted_replay_scores_and_saves(tmp_path, durable):
+    answers, steps = _right_answers(CASE, durable)
+    script = tmp_path / "answers.yaml"
+    script.write_text(json.dumps(answers))
+    db = tmp_path / "p.sqlite"
+    out = run(cli, ["walk", CASE, "--answers", str(script), "--db", str(db), "--trainee", "ann"])
+    assert out.exit_code == 0, out.output
+    assert f"Score: {max_score(steps)} of {max_score(steps)}" in out.output
+    assert "Every step right." in out.output
+    report = json.loads(run(cli, ["progress", "--db", str(db), "--format", "json"]).output)
+    (attempt,) = report["attempts"]
+    assert attempt["trainee"] == "ann" and attempt["finished"] and attempt["score"] == max_score(steps)
+    assert report["topics"][0]["cases_mastered"] == 1
+
+
+def test_hints_cost_points_and_wrong_answers_are_explained(tmp_path, durable):
+    answers, steps = _right_answers(CASE, durable)
+    wrong_last = str(len(steps[-1].options) - steps[-1].options.index(steps[-1].answer[0]))  # another option
+    script = tmp_path / "a.yaml"
+    script.write_text(json.dumps(["h", answers[0], *answers[1:-1], wrong_last]))
+    out = run(cli, ["walk", CASE, "--answers", str(script), "--db", str(tmp_path / "p.sqlite")])
+    assert "Hint (costs 3 points)" in out.output and "+7" in out.output
+    assert "Not quite." in out.output and "To review: Overall outcome" in out.output
+    assert f"Score: {max_score(steps) - 3 - 10} of" in out.output
+
+
+def test_authored_questions_and_notes_are_shown(tmp_path, durable):
+    src = next(p for p in builtin_case_paths() if p.stem == CASE)
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        src.read_text()
+        + (
+            "teaching:\n  note: Listing dates matter.\n  mistakes: [Thinking EAR99 never needs a licence.]\n"
+            "  questions:\n    - {after: lists, prompt: 'Which FR notice listed Huawei?',"
+            " options: [84 FR 22961, 85 FR 51596], answer: 84 FR 22961, explanation: The May 2019 rule.}\n"
+        )
+    )
+    answers, _ = _right_answers(CASE, durable)
+    script = tmp_path / "a.yaml"
+    lists_at = 2  # parties, subject to EAR, lists: the authored question comes after the third answer
+    script.write_text(json.dumps([*answers[: lists_at + 1], "84 FR 22961", *answers[lists_at + 1 :]]))
+    out = run(cli, ["walk", str(case), "--answers", str(script), "--db", str(tmp_path / "p.sqlite")])
+    assert "A question from your trainer" in out.output and "The May 2019 rule." in out.output
+    assert "Common mistake: Thinking EAR99" in out.output and "Teaching note: Listing dates matter." in out.output
+    assert "Every step right." in out.output
+
+
+def test_bad_authored_answer_is_located(tmp_path):
+    case = tmp_path / "c.yaml"
+    case.write_text(
+        "id: c\nkind: export\norigin: US\ndestination: DE\nteaching:\n  questions:\n"
+        "    - {prompt: Q, options: [a, b], answer: c}\n"
+    )
+    out = run(cli, ["case", "check", str(case)])
+    assert out.exit_code == 2 and "c.yaml:7" in out.output and "not one of the options" in out.output
+
+
+def test_progress_reset_asks_first(tmp_path, durable):
+    db = tmp_path / "p.sqlite"
+    answers, _ = _right_answers(CASE, durable)
+    script = tmp_path / "a.yaml"
+    script.write_text(json.dumps(answers))
+    run(cli, ["walk", CASE, "--answers", str(script), "--db", str(db)])
+    kept = run(cli, ["progress", "--db", str(db), "--reset"], input="n\n")
+    assert "Nothing deleted." in kept.output
+    gone = run(cli, ["progress", "--db", str(db), "--reset"], input="y\n")
+    assert "Deleted 1 attempts." in gone.output
+
+
+# -- the real program in a pseudo-terminal --------------------------------------------------
+
+
+def spawn(args: list[str], db: Path) -> pexpect.spawn:
+    env = dict(os.environ, EXPORTSIM_PROGRESS_DB=str(db), NO_COLOR="1", COLUMNS="80", EXPORTSIM_TRAINEE="pty")
+    return pexpect.spawn(EXE, args, env=env, encoding="utf-8", timeout=60, dimensions=(40, 80))
+
+
+def answer_all(child: pexpect.spawn, answers: list[str]) -> None:
+    """Press Enter at reading steps and give each answer at the questions, checking each is right."""
+    queue = list(answers)
+    while queue:
+        if child.expect(["Press Enter to continue", "Answer"]) == 0:
+            child.sendline("")
+            continue
+        child.sendline(queue.pop(0))
+        child.expect(r"Right \(\+10\)")
+
+
+def test_whole_case_in_a_terminal(tmp_path, durable):
+    answers, steps = _right_answers(CASE, durable)
+    child = spawn(["walk", CASE], tmp_path / "p.sqlite")
+    answer_all(child, answers)
+    child.expect(f"Score: {max_score(steps)} of {max_score(steps)}")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_quit_in_the_middle_and_resume(tmp_path, durable):
+    answers, steps = _right_answers(CASE, durable)
+    db = tmp_path / "p.sqlite"
+    child = spawn(["walk", CASE], db)
+    child.expect("Press Enter")
+    child.sendline("")
+    child.expect("Answer")
+    child.sendline(answers[0])
+    child.expect("Answer")
+    child.sendcontrol("c")  # Ctrl-C in the middle of the second question
+    child.expect("answers are saved")
+    child.expect(pexpect.EOF)
+    child = spawn(["walk", CASE], db)
+    child.expect("Resuming")
+    child.expect("1 answers already given")
+    answer_all(child, answers[1:])
+    child.expect(f"Score: {max_score(steps)} of {max_score(steps)}")
+    child.expect(pexpect.EOF)
+
+
+def test_odd_input_at_the_prompts(tmp_path, durable):
+    answers, _ = _right_answers(CASE, durable)
+    child = spawn(["walk", CASE], tmp_path / "p.sqlite")
+    child.expect("Press Enter")
+    child.sendline("")
+    child.expect("Answer")
+    child.sendline("")  # an empty line re-asks
+    child.expect("Answer")
+    child.sendline("banana")  # not an option
+    child.expect("is not one of the options")
+    child.sendline("99")  # out of range
+    child.expect("is not one of the options")
+    child.sendline(answers[0])
+    child.expect("Right")
+    child.expect("Answer")
+    child.sendeof()  # EOF at a prompt: stop cleanly, keep the answers
+    child.expect("answers are saved")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "Traceback" not in (child.before or "")
+
+
+def test_train_lists_the_library_and_starts_the_next_case(tmp_path):
+    child = spawn(["train"], tmp_path / "p.sqlite")
+    child.expect("intro cases")
+    child.expect("Next: ")
+    child.expect(r"Start it now\?")
+    child.sendline("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
