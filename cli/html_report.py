@@ -12,16 +12,11 @@ import math
 from html import escape
 from typing import Any
 
+from exportsim.engine.outcomes import Outcome
+
 from exportsim import __version__
 
-ORDER = [
-    "prohibited",
-    "license_required",
-    "notification_required",
-    "review_required",
-    "license_exception",
-    "no_license_required",
-]
+ORDER = [str(o) for o in Outcome]  # strongest first
 
 CSS = """
 :root { --ink:#1d2330; --muted:#5b6475; --line:#d9dde5; --accent:#2f5fb3; --bad:#b3261e; }

@@ -174,12 +174,9 @@ class Flattener:
         return hits, reviews
 
     def _band(self, param_id: str, default: float, day: dt.date, out: FactSet) -> float:
-        param = self.rules.parameters.get(param_id)
-        dated = param.value_on(day) if param else None
-        if dated is None:
-            return default
-        out.parameters_used[param_id] = dated.value
-        return float(dated.value)
+        """A screening threshold on `day`, or the default when the rules do not date one."""
+        value = self._threshold(param_id, day, out)
+        return default if value is None else value
 
     def _threshold(self, param_id: str, day: dt.date, out: FactSet) -> float | None:
         """A dated ownership threshold, or None when the parameter is not in force (no aggregation)."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .model import Transaction
+from .outcomes import Outcome
 
 POINTS = 10
 HINT_COST = 3
@@ -235,14 +236,7 @@ def build_steps(txn: Transaction, result: dict[str, Any], requiring: set[str] | 
             or ["No regime requires anything."],
         )
     )
-    outcomes = [
-        "prohibited",
-        "license_required",
-        "notification_required",
-        "review_required",
-        "license_exception",
-        "no_license_required",
-    ]
+    outcomes = [str(o) for o in Outcome]  # strongest first
     for r in applying:
         regime_findings = [f for f in findings if f["regime"] == r]
         steps.append(
