@@ -18,6 +18,7 @@ from exportsim.engine.model import Transaction
 from exportsim.engine.ownership_file import load_ownership
 from exportsim.engine.variants import apply_variants
 from rich.console import Console
+from rich.markup import escape
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -27,7 +28,7 @@ EXIT_ENGINE = 3
 def fail_input(err: InputError) -> NoReturn:
     console = Console(stderr=True, highlight=False)
     for p in err.problems:
-        console.print(f"[bold red]error:[/] {p.render()}", soft_wrap=True, markup=True)
+        console.print(f"[bold red]error:[/] {escape(p.render())}", soft_wrap=True, markup=True)
     sys.exit(EXIT_BAD_INPUT)
 
 

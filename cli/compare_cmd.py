@@ -18,6 +18,7 @@ from exportsim.engine.generate import Generator, load_profile
 from exportsim.engine.outcomes import Outcome
 from exportsim.engine.population import read
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -150,7 +151,7 @@ def _run(corpus, baseline, scenarios):
 
 
 def _print_text(console: Console, data: dict) -> None:
-    console.print(f"[bold]{data['transactions']}[/] transactions; baseline: {data['baseline']}")
+    console.print(f"[bold]{data['transactions']}[/] transactions; baseline: {escape(data['baseline'])}")
     for s in data["scenarios"]:
         n = data["transactions"] or 1
         console.print(

@@ -15,6 +15,7 @@ from exportsim.engine.list_store import ListStore, default_path
 from exportsim.engine.screen_eval import evaluate, load_set, thresholds
 from exportsim.engine.screening import ListIndex
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .common import EXIT_FAILED, fail_input, format_option, lists_db_option, load_ruleset, parse_date, rules_option
@@ -118,7 +119,9 @@ def lists_show(source, uid, db, fmt) -> None:
             if h["superseded_by"]
             else (f"removed by import {h['removed_by']}" if h["removed_by"] else "current")
         )
-        console.print(f"import {h['import']}: {h['name']} ({state}); aliases: {', '.join(h.get('aliases', []))}")
+        console.print(
+            escape(f"import {h['import']}: {h['name']} ({state}); aliases: {', '.join(h.get('aliases', []))}")
+        )
 
 
 @cli.command("screen")
@@ -188,7 +191,7 @@ def screen(name, country, list_names, on, evaluate_set, rules_dir, lists_db, fmt
         return
     console = Console(highlight=False)
     if not rows:
-        console.print(f"no entry reaches the review band ({review_at:g}) for '{name}' on {day}")
+        console.print(escape(f"no entry reaches the review band ({review_at:g}) for '{name}' on {day}"))
         return
     t = Table(title=f"'{name}' on {day} (match >= {match_at:g}, review >= {review_at:g})")
     for col in ("band", "score", "entry", "listed name", "matched", "evidence", "normalised"):

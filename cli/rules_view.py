@@ -8,6 +8,7 @@ import click
 from exportsim.engine.loader import RuleSet
 from exportsim.engine.ruledefs import ParamRef, PolicyFrom, Rule
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -70,12 +71,14 @@ def rules_show(rs: RuleSet, obj_id: str, fmt: str) -> bool:
         return True
     origin = rs.origins.get(obj_id)
     console.print(Text(f"{rule.id}  {rule.title}", style="bold"))
-    console.print(f"Regime: {rs.regimes[rs.rule_regime[obj_id]].title}")
-    console.print(f"In force: {rule.effective.label()} (version {rule.version}; fact confidence: {rule.confidence})")
-    console.print(f"Citation: {rule.citation.text()}")
+    console.print(escape(f"Regime: {rs.regimes[rs.rule_regime[obj_id]].title}"))
+    console.print(
+        escape(f"In force: {rule.effective.label()} (version {rule.version}; fact confidence: {rule.confidence})")
+    )
+    console.print(escape(f"Citation: {rule.citation.text()}"))
     for extra in ("url", "source"):
         if getattr(rule.citation, extra):
-            console.print(f"  {extra}: {getattr(rule.citation, extra)}")
+            console.print(escape(f"  {extra}: {getattr(rule.citation, extra)}"))
     console.print(Text("\n" + rule.summary))
     if rule.excerpt:
         console.print(Text(f"\nText of the law: “{rule.excerpt}”", style="italic"))
@@ -88,7 +91,7 @@ def rules_show(rs: RuleSet, obj_id: str, fmt: str) -> bool:
         )
         for cond in pattern.where:
             note = f" — {cond.note}" if cond.note else ""
-            console.print(f"    • {cond.describe()}{note}")
+            console.print(escape(f"    • {cond.describe()}{note}"))
             if isinstance(cond.operand, ParamRef) and cond.operand.param in rs.parameters:
                 param = rs.parameters[cond.operand.param]
                 values = "; ".join(
@@ -97,21 +100,21 @@ def rules_show(rs: RuleSet, obj_id: str, fmt: str) -> bool:
                 console.print(Text(f"        ({param.title}: {values})", style="dim"))
     console.print(Text("Then", style="bold"))
     if rule.outcome:
-        console.print(f"  outcome: {rule.outcome}")
+        console.print(escape(f"  outcome: {rule.outcome}"))
         policy = rule.review_policy
         if isinstance(policy, PolicyFrom):
-            console.print(f"  review policy: taken from {policy.field}")
+            console.print(escape(f"  review policy: taken from {policy.field}"))
         elif policy:
-            console.print(f"  review policy: {policy}")
+            console.print(escape(f"  review policy: {policy}"))
     else:
         assert rule.derive is not None
         fields = ", ".join(f"{k} = {v}" for k, v in rule.derive.fields.items())
-        console.print(f"  derive a {rule.derive.type} fact ({fields})")
+        console.print(escape(f"  derive a {rule.derive.type} fact ({fields})"))
     for target in rule.displaces:
-        console.print(f"  displaces: {target}")
+        console.print(escape(f"  displaces: {target}"))
     for ob in rule.obligations:
         due = f" (within {ob.days} {'business ' if ob.business_days else ''}days)" if ob.days is not None else ""
-        console.print(f"  obligation: {ob.text}{due}")
+        console.print(escape(f"  obligation: {ob.text}{due}"))
     if origin:
         console.print(Text(f"\nDefined at {origin.file}:{origin.line}", style="dim"))
     return True

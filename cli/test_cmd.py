@@ -17,6 +17,7 @@ from exportsim.engine.errors import InputError, Problem
 from exportsim.engine.evaluate import builtin_cases_dir
 from exportsim.engine.suite import CaseOutcome, KeywordError, discover, keyword_matcher, load_cases, run
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 
 from .common import (
@@ -103,7 +104,7 @@ def test_cases(
     if broken and fmt == "text":
         for p in broken:
             console.print(Text(f"ERROR {p.file}", style="bold red"))
-            console.print(f"  {p.render()}", soft_wrap=True)
+            console.print(f"  {escape(p.render())}", soft_wrap=True)
     unreadable = len({p.file for p in broken})
     outcomes: list[CaseOutcome] = []
     try:
@@ -142,7 +143,7 @@ def test_cases(
 def _print_failure(console: Console, outcome: CaseOutcome) -> None:
     console.print(Text(f"FAILED {outcome.case.path}", style="bold red"))
     for m in outcome.mismatches:
-        console.print(f"  {outcome.case.path}:{m.line or '?'}  {m.field}", highlight=False)
+        console.print(escape(f"  {outcome.case.path}:{m.line or '?'}  {m.field}"), highlight=False)
         console.print(Text(f"    - expected: {m.expected}", style="red"))
         console.print(Text(f"    + got:      {m.actual}", style="green"))
     console.print(Text("  the evaluation that produced the result:", style="dim"))

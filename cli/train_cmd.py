@@ -19,6 +19,7 @@ from exportsim.engine.outcomes import Outcome
 from exportsim.engine.progress import Progress
 from exportsim.engine.training import HINT_COST, POINTS, Step, build_steps, is_right, max_score, parse_answer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .common import builtin_case_paths, fail_input, format_option, load_ruleset, make_evaluator, resolve_case
@@ -77,7 +78,7 @@ class Walk:
         i = 0
         if done:
             i = next((n for n, s in enumerate(self.steps) if s.scored and s.id not in done), len(self.steps))
-            self.c.print(f"[bold]Resuming[/] {self.txn.id}: {len(done)} answers already given.")
+            self.c.print(f"[bold]Resuming[/] {escape(self.txn.id)}: {len(done)} answers already given.")
         while i < len(self.steps):
             step = self.steps[i]
             move = self._show(step, i)
@@ -98,13 +99,13 @@ class Walk:
     def _show(self, step: Step, i: int) -> str:
         self.c.rule(f"{i + 1}/{len(self.steps)}  {step.title}", style="dim")
         if step.text:
-            self.c.print(step.text)
+            self.c.print(escape(step.text))
         if step.table:
             table = Table(show_header=False, box=None, pad_edge=False)
             table.add_column(style="bold", no_wrap=False)
             table.add_column()
             for k, v in step.table:
-                table.add_row(k, v)
+                table.add_row(escape(k), escape(v))
             self.c.print(table)
         if not step.scored:
             if not self.interactive:
@@ -114,7 +115,7 @@ class Walk:
                 return "quit"
             return "back" if reply.strip().lower() in ("b", "back") else "next"
         for n, option in enumerate(step.options, start=1):
-            self.c.print(f"  {n}. {option.replace('_', ' ')}")
+            self.c.print(f"  {n}. {escape(option.replace('_', ' '))}")
         several = " (several: 1,3)" if step.kind == "multi" else ""
         hint = False
         started = time.monotonic()
@@ -154,9 +155,11 @@ class Walk:
         if right:
             self.c.print(f"[green]Right[/] (+{points}).")
         else:
-            self.c.print(f"[red]Not quite.[/] The answer is: {', '.join(a.replace('_', ' ') for a in step.answer)}.")
+            self.c.print(
+                f"[red]Not quite.[/] The answer is: {escape(', '.join(a.replace('_', ' ') for a in step.answer))}."
+            )
         for line in step.explanation:
-            self.c.print(f"  {line}", soft_wrap=False)
+            self.c.print(f"  {escape(line)}", soft_wrap=False)
         return "next"
 
     def _finish(self) -> None:
@@ -167,7 +170,7 @@ class Walk:
         self.c.rule("The full explanation", style="dim")
         self.c.print(result_tree(self.result, show_trace=True))
         if self.txn.teaching and self.txn.teaching.note:
-            self.c.print(f"[bold]Teaching note:[/] {self.txn.teaching.note}")
+            self.c.print(f"[bold]Teaching note:[/] {escape(self.txn.teaching.note)}")
         review = [s.title for s in self.steps if s.scored and (s.id not in answers or not answers[s.id].correct)]
         self.c.print(f"[bold]Score: {score} of {total}[/]")
         if review:
@@ -202,10 +205,10 @@ def _scripted(path: Path, console: Console) -> Callable[[str], str | None]:
 
     def ask(prompt: str) -> str | None:
         if not queue:
-            console.print(f"{prompt}: (no more scripted answers)")
+            console.print(escape(f"{prompt}: (no more scripted answers)"))
             return None
         answer = queue.pop(0)
-        console.print(f"{prompt}: {answer}")
+        console.print(escape(f"{prompt}: {answer}"))
         return answer
 
     return ask
@@ -238,7 +241,10 @@ def walk_case(path: Path, trainee: str, db: Path | None, answers: Path | None, e
     steps = build_steps(txn, result, requiring_regimes(evaluator))
     progress = _progress(db)
     attempt = progress.open_attempt(trainee, txn.id, _topic(txn), txn.difficulty or "", max_score(steps))
-    console.print(f"[bold]{txn.id}[/] — {txn.title} [dim]({txn.difficulty or 'no difficulty'}; trainee {trainee})[/]")
+    console.print(
+        f"[bold]{escape(txn.id)}[/] — {escape(txn.title)} "
+        f"[dim]({txn.difficulty or 'no difficulty'}; trainee {escape(trainee)})[/]"
+    )
     ask = _scripted(answers, console) if answers else _interactive(console)
     return Walk(console, txn, steps, result, progress, attempt, ask, interactive=answers is None).run()
 
@@ -291,7 +297,7 @@ def train(trainee, db) -> None:
     if nxt is None:
         console.print("Every case mastered or attempted: pick one with 'exportsim walk CASE'.")
         return
-    console.print(f"Next: [bold]{nxt[0].stem}[/] — {nxt[1].title}")
+    console.print(f"Next: [bold]{escape(nxt[0].stem)}[/] — {escape(nxt[1].title)}")
     if not sys.stdin.isatty():
         console.print(f"Start it with: exportsim walk {nxt[0].stem}")
         return

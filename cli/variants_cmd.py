@@ -9,6 +9,7 @@ import click
 from exportsim.engine.errors import InputError
 from exportsim.engine.variants import builtin_variants, load_variant, resolve_variant
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .common import EXIT_BAD_INPUT, fail_input, format_option
@@ -55,16 +56,16 @@ def variants_show(variant, fmt) -> None:
         click.echo(json.dumps(v.model_dump(mode="json", by_alias=True, exclude_none=True), indent=2))
         return
     console = Console(highlight=False)
-    console.print(f"[bold]{v.variant.id}[/]: {v.variant.title}")
+    console.print(f"[bold]{v.variant.id}[/]: {escape(v.variant.title)}")
     if v.variant.description:
-        console.print(v.variant.description)
+        console.print(escape(v.variant.description))
     if v.variant.source:
-        console.print(f"[dim]source: {v.variant.source}[/]")
+        console.print(f"[dim]source: {escape(v.variant.source)}[/]")
     for n, c in enumerate(v.changes, start=1):
         target = getattr(c, c.action)
         name = target.get("id") if isinstance(target, dict) else target
         when = f" from {c.start}" if c.start else ""
         when += f" to {c.end}" if c.end else ""
-        console.print(f"  {n}. {c.action} {name}{when}" + (f" — {c.note}" if c.note else ""))
+        console.print(escape(f"  {n}. {c.action} {name}{when}" + (f" — {c.note}" if c.note else "")))
     if not v.changes:
         sys.exit(EXIT_BAD_INPUT)

@@ -159,7 +159,7 @@ class Flattener:
         reviews: dict[str, Match] = {}
 
         def screen(key: str, names: list[str], **kw) -> None:
-            found = self.index.screen(names, list_name, day, **bands, **kw)
+            found = self.index.screen_cached(names, list_name, day, **bands, **kw)
             if found and found[0].band == "match":
                 hits[key] = found[0]
             elif found:

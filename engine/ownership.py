@@ -23,6 +23,8 @@ class OwnershipResult:
 
 def resolve(entities: list[Entity], directly_blocked: dict[str, str], threshold: float | None) -> OwnershipResult:
     """`directly_blocked` maps normalised names of listed persons to the list entry that blocks them."""
+    if not any(e.owners for e in entities):  # the common case: no ownership data, nothing to resolve
+        return OwnershipResult(blocked=dict(directly_blocked))
     owners = {normalise(e.name): [(normalise(o.name), o.name, o.share) for o in e.owners] for e in entities}
     display = {normalise(e.name): e.name for e in entities}
     result = OwnershipResult(blocked=dict(directly_blocked))

@@ -9,13 +9,16 @@ trace. Thresholds are dated parameters in the rules (`screening.match_threshold`
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
 from .matching import COUNTRY_PENALTY, NameIndex, compare, forms, normalise
 from .ruledefs import ListEntry
 
+CACHE_SIZE = 8192
 DEFAULT_MATCH = 90.0
 DEFAULT_REVIEW = 75.0
 Band = Literal["match", "review"]
@@ -62,6 +65,33 @@ class ListIndex:
                 self.names.add(n, alias, "weak alias")
             for kind, value in e.identifiers.items():
                 self.identifiers.setdefault(_identifier_key(kind, value), []).append(n)
+        # Which entries are in force changes only on listing and removal days: results are cached
+        # per such epoch, so a name that recurs across a batch is matched once.
+        cuts = {e.added for e in entries} | {e.removed + dt.timedelta(days=1) for e in entries if e.removed}
+        self._cuts = sorted(cuts)
+        self._cache: OrderedDict[tuple, list[Match]] = OrderedDict()
+
+    def screen_cached(self, names: list[str], list_name: str, day: dt.date, **kw) -> list[Match]:
+        """`screen`, remembered for the last CACHE_SIZE distinct questions (same names, list,
+        listing epoch, country, identifiers and thresholds give the same answer)."""
+        ids = tuple(sorted((kw.get("identifiers") or {}).items()))
+        key = (
+            tuple(names),
+            list_name,
+            bisect.bisect_right(self._cuts, day),
+            kw.get("country"),
+            ids,
+            kw.get("match_at"),
+            kw.get("review_at"),
+        )
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self.screen(names, list_name, day, **kw)
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return found
 
     def screen(
         self,

@@ -194,3 +194,22 @@ def test_train_lists_the_library_and_starts_the_next_case(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_brackets_in_case_text_are_shown_not_parsed_as_markup(tmp_path):
+    """Rich markup in user text ("[/]") would raise inside rich; it must print as written."""
+    case = tmp_path / "brk.yaml"
+    case.write_text(
+        "id: brk\ntitle: 'Odd [/] title'\nnarrative: 'See [/] and [U].'\ndifficulty: intro\ndate: '2025-01-02'\n"
+        "kind: export\norigin: US\ndestination: DE\n"
+        "parties: [{name: 'Acme [/] GmbH', roles: [end_user], country: DE},"
+        " {name: S, roles: [exporter], country: US}]\n"
+        "items: [{description: 'widgets [/]', eccn: EAR99, us_origin: true}]\nexpected: {outcome: license_required}\n"
+    )
+    script = tmp_path / "a.yaml"
+    script.write_text("[q]")
+    out = run(cli, ["walk", str(case), "--answers", str(script), "--db", str(tmp_path / "p.sqlite")])
+    assert out.exit_code == 0, out.output
+    assert "Odd [/] title" in out.output and "Acme [/] GmbH" in out.output
+    tested = run(cli, ["test", str(case)])
+    assert tested.exit_code == 1 and "FAILED" in tested.output
