@@ -3,7 +3,8 @@
 A variant file names itself (`variant: {id, title, description}`) and lists `changes`, each one
 action on one id:
 
-    add_rule: {...}  + regime: ID        a new rule in an existing regime
+    add_rule: {...}  + regime: ID        a new rule in an existing regime (`from`/`to` may give its
+                                         window; the citation defaults to the variant)
     remove_rule: ID  [+ from: DATE]      repealed from DATE (deleted outright without a date)
     modify_rule: ID  + set: {...}        fields patched (mappings merge, lists and values replace);
                      [+ from: DATE]      with a date: the old text runs to the day before, the
@@ -11,7 +12,7 @@ action on one id:
     set_parameter: ID + from: DATE + value: V [+ to: DATE]
     add_to_group: ID + country: CC [+ from, to]
     remove_from_group: ID + country: CC [+ from: DATE]
-    add_entry: {...}                     a list entry (Entity List or SDN)
+    add_entry: {...} [+ from, to]        a list entry (Entity List or SDN); `from` = its listing date
     remove_entry: ID [+ from: DATE]      delisted from DATE
 
 The variant is applied to the parsed rule files, and the result is assembled by the same loader
@@ -255,8 +256,22 @@ class _Overlay:
                 )
         return p
 
+    def _defaults(self, obj: dict[str, Any], c: Change, date_key: str) -> dict[str, Any]:
+        """What a hypothetical rule or entry may leave out: its citation is the variant itself,
+        and the change's `from`/`to` give its dates."""
+        out = copy.deepcopy(obj)
+        v = self.variant.variant
+        out.setdefault("citation", {"instrument": f"Variant {v.id}: {v.title}", "source": v.source or self.file})
+        if c.start and date_key == "effective":
+            out.setdefault("effective", {"from": c.start.isoformat(), **({"to": c.end.isoformat()} if c.end else {})})
+        elif c.start and date_key == "added":
+            out.setdefault("added", c.start.isoformat())
+            if c.end:
+                out.setdefault("removed", c.end.isoformat())
+        return out
+
     def _add_rule(self, n: int, c: Change) -> None:
-        rule = c.add_rule or {}
+        rule = self._defaults(c.add_rule or {}, c, "effective")
         if not self._checked(n, Rule, rule, "add_rule"):
             return
         if self._find("rule", rule["id"]):
@@ -380,7 +395,7 @@ class _Overlay:
         group["members"] = rest
 
     def _add_entry(self, n: int, c: Change) -> None:
-        entry = c.add_entry or {}
+        entry = self._defaults(c.add_entry or {}, c, "added")
         if not self._checked(n, ListEntry, entry, "add_entry"):
             return
         if self._find("entry", entry["id"]):

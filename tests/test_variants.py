@@ -197,3 +197,22 @@ def test_cli_variant_options(tmp_path):
     assert {v["id"] for v in json.loads(listed.output)} >= {"hikvision-on-sdn", "ai-diffusion-not-rescinded"}
     shown = run(cli, ["variants", "show", "ann46-ban-not-suspended"])
     assert "modify_rule cn.ann46_us_in_principle_denied" in shown.output
+
+
+def test_hypothetical_additions_may_leave_out_citation_and_dates(base, tmp_path):
+    body = (
+        "  - add_entry: {id: sdn.acme, list: sdn, name: Acme Trading LLC}\n"
+        "    from: '2027-01-01'\n"
+        "  - add_rule:\n"
+        "      id: ear.antarctica\n"
+        "      title: Licence for Antarctica\n"
+        "      summary: Hypothetical.\n"
+        "      when: {txn: {type: txn, where: [{field: destination, equals: AQ}]}}\n"
+        "      outcome: license_required\n"
+        "    regime: us_embargoes\n"
+        "    from: '2027-01-01'\n"
+    )
+    rs = apply_variants(base, [variant(tmp_path, body, "hypo")])
+    assert rs.entries["sdn.acme"].added == D("2027-01-01")
+    assert rs.entries["sdn.acme"].citation.instrument == "Variant hypo: Demo"
+    assert rs.rules["ear.antarctica"].effective.start == D("2027-01-01")
