@@ -85,14 +85,10 @@ def test_cases(
             matcher = keyword_matcher(keyword)
         except KeywordError as exc:
             fail_input(
-                InputError(
-                    [
-                        Problem(
-                            "-k",
-                            f"The expression '{keyword}' is not valid: {exc}.",
-                            "Write words joined by and/or/not, e.g. -k 'huawei and not 2019'.",
-                        )
-                    ]
+                InputError.one(
+                    "-k",
+                    f"The expression '{keyword}' is not valid: {exc}.",
+                    "Write words joined by and/or/not, e.g. -k 'huawei and not 2019'.",
                 )
             )
     cases, broken = load_cases(discover(paths or [builtin_cases_dir()]))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 import yaml
-from exportsim.engine.errors import InputError, Problem
+from exportsim.engine.errors import InputError
 from exportsim.engine.evaluate import Evaluator, load_transaction
 from exportsim.engine.model import Transaction
 from exportsim.engine.outcomes import Outcome
@@ -184,21 +184,15 @@ def _scripted(path: Path, console: Console) -> Callable[[str], str | None]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        fail_input(
-            InputError([Problem(str(path), f"Cannot read the answers: {exc}.", "Write a YAML list of answers.")])
-        )
+        fail_input(InputError.one(str(path), f"Cannot read the answers: {exc}.", "Write a YAML list of answers."))
     if isinstance(data, dict):
         data = data.get("answers")
     if not isinstance(data, list):
         fail_input(
-            InputError(
-                [
-                    Problem(
-                        str(path),
-                        "The answers file must be a list (or have 'answers:' with a list).",
-                        "Write one answer per line: '- 2', '- yes', '- h' for a hint ...",
-                    )
-                ]
+            InputError.one(
+                str(path),
+                "The answers file must be a list (or have 'answers:' with a list).",
+                "Write one answer per line: '- 2', '- yes', '- h' for a hint ...",
             )
         )
     queue = [str(a) for a in data]

@@ -281,16 +281,12 @@ def resume_point(output: Path) -> int:
     with output.open("rb") as fh:
         for n, raw in enumerate(fh, start=1):
             if bad is not None:  # an unreadable line with complete lines after it: not a torn write
-                raise InputError(
-                    [
-                        Problem(
-                            str(output),
-                            f"Line {bad} of the output is not a result record, and "
-                            "more lines follow it, so the file cannot be resumed safely.",
-                            "Move the file aside and run the batch again.",
-                            bad,
-                        )
-                    ]
+                raise InputError.one(
+                    str(output),
+                    f"Line {bad} of the output is not a result record, and "
+                    "more lines follow it, so the file cannot be resumed safely.",
+                    "Move the file aside and run the batch again.",
+                    bad,
                 )
             try:
                 if not raw.endswith(b"\n"):

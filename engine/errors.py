@@ -30,5 +30,10 @@ class InputError(Exception):
 
     problems: list[Problem] = field(default_factory=list)
 
+    @classmethod
+    def one(cls, file: str, message: str, fix: str, line: int | None = None) -> InputError:
+        """The common case: one problem in one file."""
+        return cls([Problem(file, message, fix, line)])
+
     def __str__(self) -> str:
         return "\n".join(p.render() for p in self.problems)

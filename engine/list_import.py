@@ -22,7 +22,7 @@ from typing import Any
 
 from iso3166 import countries_by_alpha2, countries_by_name
 
-from .errors import InputError, Problem
+from .errors import InputError
 
 FORMATS = ("sdn-csv", "sdn-xml", "csl-csv", "csl-json")
 _COUNTRY_NAMES = {
@@ -98,17 +98,12 @@ def _rows(path: Path, width: int) -> list[tuple[int, list[str]]]:
         if not row or (len(row) == 1 and not row[0].strip()) or row[0].strip() == "\x1a":
             continue
         if len(row) != width or not row[0].strip().isdigit():
-            raise InputError(
-                [
-                    Problem(
-                        str(path),
-                        f"Row {n} has {len(row)} columns (expected {width}) or no numeric "
-                        "entity number in the first column.",
-                        "Check that this is the OFAC file it is "
-                        "named as (sdn.csv: 12 columns, alt.csv: 5, add.csv: 6), unmodified.",
-                        n,
-                    )
-                ]
+            raise InputError.one(
+                str(path),
+                f"Row {n} has {len(row)} columns (expected {width}) or no numeric entity number in the first column.",
+                "Check that this is the OFAC file it is "
+                "named as (sdn.csv: 12 columns, alt.csv: 5, add.csv: 6), unmodified.",
+                n,
             )
         out.append((n, [c.strip() for c in row]))
     return out
@@ -168,8 +163,8 @@ def parse_sdn_xml(path: Path) -> tuple[list[dict[str, Any]], str | None]:
     try:
         root = ET.fromstring(path.read_bytes())
     except ET.ParseError as exc:
-        raise InputError(
-            [Problem(str(path), f"The XML is not well formed: {exc}.", "Use the unmodified sdn.xml.", exc.position[0])]
+        raise InputError.one(
+            str(path), f"The XML is not well formed: {exc}.", "Use the unmodified sdn.xml.", exc.position[0]
         ) from None
     published = None
     info = _child(root, "publshInformation")
@@ -183,8 +178,8 @@ def parse_sdn_xml(path: Path) -> tuple[list[dict[str, Any]], str | None]:
         uid = _text(e, "uid")
         last = _text(e, "lastName")
         if not uid or not last:
-            raise InputError(
-                [Problem(str(path), f"sdnEntry number {n} has no uid or lastName.", "Use the unmodified sdn.xml.")]
+            raise InputError.one(
+                str(path), f"sdnEntry number {n} has no uid or lastName.", "Use the unmodified sdn.xml."
             )
         first = _text(e, "firstName")
         name = f"{last}, {first}" if first else last
@@ -269,30 +264,19 @@ def parse_csl_csv(path: Path) -> list[dict[str, Any]]:
     text = _read_text(path)
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "name" not in reader.fieldnames or "source" not in reader.fieldnames:
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    "The CSV has no header with 'source' and 'name' columns.",
-                    "Use the Consolidated Screening List CSV as downloaded.",
-                    1,
-                )
-            ]
+        raise InputError.one(
+            str(path),
+            "The CSV has no header with 'source' and 'name' columns.",
+            "Use the Consolidated Screening List CSV as downloaded.",
+            1,
         )
     out = []
     for n, row in enumerate(reader, start=2):
         try:
             out.append(_csl_entry(row, f"row {n}"))
         except ValueError as exc:
-            raise InputError(
-                [
-                    Problem(
-                        str(path),
-                        f"Row {n} cannot be read: {exc}.",
-                        "Fix or remove the row, or re-download the file.",
-                        n,
-                    )
-                ]
+            raise InputError.one(
+                str(path), f"Row {n} cannot be read: {exc}.", "Fix or remove the row, or re-download the file.", n
             ) from None
     return out
 
@@ -301,19 +285,15 @@ def parse_csl_json(path: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(_read_text(path))
     except json.JSONDecodeError as exc:
-        raise InputError(
-            [Problem(str(path), f"The JSON is not valid: {exc.msg}.", "Use the file as downloaded.", exc.lineno)]
+        raise InputError.one(
+            str(path), f"The JSON is not valid: {exc.msg}.", "Use the file as downloaded.", exc.lineno
         ) from None
     records = data.get("results") if isinstance(data, dict) else data
     if not isinstance(records, list):
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    "Expected a list of records (or an object with 'results').",
-                    "Use the Consolidated Screening List JSON as downloaded.",
-                )
-            ]
+        raise InputError.one(
+            str(path),
+            "Expected a list of records (or an object with 'results').",
+            "Use the Consolidated Screening List JSON as downloaded.",
         )
     out = []
     for n, rec in enumerate(records, start=1):
@@ -322,13 +302,7 @@ def parse_csl_json(path: Path) -> list[dict[str, Any]]:
                 raise ValueError(f"record {n} is not an object")
             out.append(_csl_entry(rec, f"record {n}"))
         except ValueError as exc:
-            raise InputError(
-                [
-                    Problem(
-                        str(path),
-                        f"Record {n} cannot be read: {exc}.",
-                        "Fix or remove the record, or re-download the file.",
-                    )
-                ]
+            raise InputError.one(
+                str(path), f"Record {n} cannot be read: {exc}.", "Fix or remove the record, or re-download the file."
             ) from None
     return out

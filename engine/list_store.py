@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import InputError, Problem
+from .errors import InputError
 from .ruledefs import Citation, ListEntry
 
 SCHEMA = """
@@ -66,28 +66,18 @@ class ListStore:
     def __init__(self, path: Path | None = None, create: bool = True) -> None:
         self.path = path or default_path()
         if not self.path.exists() and not create:
-            raise InputError(
-                [
-                    Problem(
-                        str(self.path),
-                        "No list store here.",
-                        "Import a list first: exportsim lists import --format ... FILE.",
-                    )
-                ]
+            raise InputError.one(
+                str(self.path), "No list store here.", "Import a list first: exportsim lists import --format ... FILE."
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(self.path)
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise InputError(
-                [
-                    Problem(
-                        str(self.path),
-                        f"This is not an exportsim list store ({exc}).",
-                        "Give the path of a store made by 'exportsim lists import', or a new path.",
-                    )
-                ]
+            raise InputError.one(
+                str(self.path),
+                f"This is not an exportsim list store ({exc}).",
+                "Give the path of a store made by 'exportsim lists import', or a new path.",
             ) from None
 
     @contextmanager
@@ -110,7 +100,7 @@ class ListStore:
         seen: set[str] = set()
         for e in entries:
             if e["uid"] in seen:
-                raise InputError([Problem(str(file), f"Entry {e['uid']} appears twice.", "Use the file as published.")])
+                raise InputError.one(str(file), f"Entry {e['uid']} appears twice.", "Use the file as published.")
             seen.add(e["uid"])
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self._transaction() as db:
@@ -218,12 +208,8 @@ class ListStore:
                     )
                 )
             except ValidationError as exc:
-                raise InputError(
-                    [
-                        Problem(
-                            str(self.path), f"Stored entry {e.get('uid')} is not usable: {exc}.", "Re-import the list."
-                        )
-                    ]
+                raise InputError.one(
+                    str(self.path), f"Stored entry {e.get('uid')} is not usable: {exc}.", "Re-import the list."
                 ) from None
         return out
 

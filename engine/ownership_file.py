@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .errors import InputError, Problem
+from .errors import InputError
 from .matching import normalise
 from .model import Entity, Owner, Transaction
 from .source import LineMap, load_file
@@ -57,15 +57,11 @@ def load_ownership(path: Path) -> OwnershipData:
         return _load_csv(path)
     data, lines = load_file(path)
     if not isinstance(data, dict) or not isinstance(data.get("entities"), list):
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    "An ownership file needs a list under 'entities:'.",
-                    "Write entities: [{name: ..., owners: [{name: ..., share: 0.5}]}].",
-                    1,
-                )
-            ]
+        raise InputError.one(
+            str(path),
+            "An ownership file needs a list under 'entities:'.",
+            "Write entities: [{name: ..., owners: [{name: ..., share: 0.5}]}].",
+            1,
         )
     entities = {}
     for n, raw in enumerate(data["entities"]):
@@ -83,15 +79,11 @@ def _load_csv(path: Path) -> OwnershipData:
     reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
     need = {"owned", "owner", "share"}
     if not reader.fieldnames or not need <= set(reader.fieldnames):
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    "The CSV needs a header with owned, owner and share columns.",
-                    "Write: owned,owner,share[,owned_country,owner_country].",
-                    1,
-                )
-            ]
+        raise InputError.one(
+            str(path),
+            "The CSV needs a header with owned, owner and share columns.",
+            "Write: owned,owner,share[,owned_country,owner_country].",
+            1,
         )
     owners: dict[str, list[Owner]] = {}
     names: dict[str, str] = {}
@@ -101,19 +93,15 @@ def _load_csv(path: Path) -> OwnershipData:
             owner = Owner(name=(row["owner"] or "").strip(), share=_share(row["share"] or ""))
         except (ValueError, ValidationError) as exc:
             msg = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-            raise InputError(
-                [
-                    Problem(
-                        str(path),
-                        f"Row {n} cannot be read: {msg}.",
-                        "Give owner and owned names and a share such as 0.5 or 50%.",
-                        n,
-                    )
-                ]
+            raise InputError.one(
+                str(path),
+                f"Row {n} cannot be read: {msg}.",
+                "Give owner and owned names and a share such as 0.5 or 50%.",
+                n,
             ) from None
         owned = (row["owned"] or "").strip()
         if not owned:
-            raise InputError([Problem(str(path), f"Row {n} names no owned entity.", "Fill the owned column.", n)])
+            raise InputError.one(str(path), f"Row {n} names no owned entity.", "Fill the owned column.", n)
         owners.setdefault(normalise(owned), []).append(owner)
         names[normalise(owned)] = owned
         for col, who in (("owned_country", owned), ("owner_country", owner.name)):

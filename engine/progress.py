@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem
+from .errors import InputError
 from .list_store import default_path as lists_path
 
 MASTERY = 0.8  # share of the points that marks a case as mastered
@@ -56,14 +56,10 @@ class Progress:
             self.db = sqlite3.connect(self.path)
             self.db.executescript(SCHEMA)
         except (OSError, sqlite3.DatabaseError) as exc:
-            raise InputError(
-                [
-                    Problem(
-                        str(self.path),
-                        f"Cannot use this progress database ({exc}).",
-                        "Give another path with --db or EXPORTSIM_PROGRESS_DB.",
-                    )
-                ]
+            raise InputError.one(
+                str(self.path),
+                f"Cannot use this progress database ({exc}).",
+                "Give another path with --db or EXPORTSIM_PROGRESS_DB.",
             ) from None
 
     def _now(self) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import InputError, Problem
+from .errors import InputError
 from .loader import RuleSet
 from .ruledefs import RuleFile
 from .screening import DEFAULT_MATCH, DEFAULT_REVIEW, ListIndex, Match
@@ -61,7 +61,7 @@ def load_set(path: Path, rules: RuleSet) -> tuple[PairSet, ListIndex, float, flo
         edata, elines = load_file(epath)
         entries = validate(RuleFile, edata, str(epath), elines).entries
         if not entries:
-            raise InputError([Problem(str(epath), "The entries file lists no entries.", "Add 'entries:'.")])
+            raise InputError.one(str(epath), "The entries file lists no entries.", "Add 'entries:'.")
     else:
         entries = list(rules.entries.values())
     match_at, review_at = thresholds(rules, pairs.date)

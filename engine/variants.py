@@ -129,21 +129,15 @@ def resolve_variant(arg: str) -> Path:
     if candidate.is_file():
         return candidate
     known = ", ".join(p.stem for p in builtin_variants())
-    raise InputError(
-        [
-            Problem(
-                arg, "No such variant file, and no built-in variant of that name.", f"Give a path or one of: {known}."
-            )
-        ]
+    raise InputError.one(
+        arg, "No such variant file, and no built-in variant of that name.", f"Give a path or one of: {known}."
     )
 
 
 def load_variant(path: Path) -> tuple[VariantFile, LineMap]:
     data, lines = load_file(path)
     if not isinstance(data, dict):
-        raise InputError(
-            [Problem(str(path), "A variant file must be a mapping.", "Start with 'variant:' and 'changes:'.", 1)]
-        )
+        raise InputError.one(str(path), "A variant file must be a mapping.", "Start with 'variant:' and 'changes:'.", 1)
     return validate(VariantFile, data, str(path), lines), lines
 
 
