@@ -285,18 +285,34 @@ def train(trainee, db) -> None:
             table.add_row(p.stem, _topic(t), status.get(t.id, "new"))
         console.print(table)
     order = [c for level in DIFFICULTIES for c in cases if c[1].difficulty == level]
-    nxt = next((c for c in order if status.get(c[1].id) == "attempted"), None) or next(
-        (c for c in order if c[1].id not in status), None
-    )
-    if nxt is None:
-        console.print("Every case mastered or attempted: pick one with 'exportsim walk CASE'.")
-        return
-    console.print(f"Next: [bold]{escape(nxt[0].stem)}[/] — {escape(nxt[1].title)}")
-    if not sys.stdin.isatty():
-        console.print(f"Start it with: exportsim walk {nxt[0].stem}")
-        return
-    if click.confirm("Start it now?", default=True):
-        walk_case(nxt[0], trainee, db, None, make_evaluator(load_ruleset(None), "durable"))
+    evaluator = None
+    while True:
+        nxt = _next_case(order, progress.status(trainee))
+        if nxt is None:
+            console.print("Every case mastered: walk any again with 'exportsim walk CASE'.")
+            return
+        console.print(f"Next: [bold]{escape(nxt[0].stem)}[/] — {escape(nxt[1].title)}")
+        if not sys.stdin.isatty():
+            console.print(f"Start it with: exportsim walk {nxt[0].stem}")
+            return
+        try:
+            start = click.confirm("Start it now?", default=True)
+        except click.Abort:
+            return
+        if not start:
+            return
+        evaluator = evaluator or make_evaluator(load_ruleset(None), "durable")
+        if not walk_case(nxt[0], trainee, db, None, evaluator):
+            return  # the trainee stopped in the middle: leave the library for now
+
+
+def _next_case(order: list[tuple[Path, Transaction]], status: dict[str, str]) -> tuple[Path, Transaction] | None:
+    """A case in progress first, then the first new case, then one not yet mastered; easiest first."""
+    for wanted in ("in progress", None, "attempted"):
+        found = next((c for c in order if status.get(c[1].id) == wanted), None)
+        if found:
+            return found
+    return None
 
 
 @cli.command("progress")

@@ -108,14 +108,18 @@ class Progress:
             self.db.execute("UPDATE attempts SET finished=? WHERE id=?", (self._now(), attempt))
 
     def status(self, trainee: str) -> dict[str, str]:
-        """Per case: mastered (a finished attempt at 80% or more), attempted, or absent (new)."""
+        """Per case: mastered (a finished attempt at 80% or more), in progress (an unfinished
+        attempt), attempted (finished below 80%), or absent (new)."""
         out: dict[str, str] = {}
         for case_id, score, max_score, finished in self.db.execute(
             "SELECT case_id, score, max_score, finished FROM attempts WHERE trainee=? ORDER BY id", (trainee,)
         ):
-            mastered = finished is not None and max_score and score >= MASTERY * max_score
-            if mastered or out.get(case_id) != "mastered":
-                out[case_id] = "mastered" if mastered else "attempted"
+            if out.get(case_id) == "mastered":
+                continue
+            if finished is None:
+                out[case_id] = "in progress"
+            else:
+                out[case_id] = "mastered" if max_score and score >= MASTERY * max_score else "attempted"
         return out
 
     def report(self, trainee: str | None = None) -> dict[str, Any]:

@@ -213,3 +213,23 @@ def test_brackets_in_case_text_are_shown_not_parsed_as_markup(tmp_path):
     assert "Odd [/] title" in out.output and "Acme [/] GmbH" in out.output
     tested = run(cli, ["test", str(case)])
     assert tested.exit_code == 1 and "FAILED" in tested.output
+
+
+def test_status_and_the_next_recommended_case(tmp_path, durable):
+    from exportsim.cli.train_cmd import _next_case
+    from exportsim.engine.progress import Progress
+
+    progress = Progress(tmp_path / "p.sqlite")
+    order = [(p, load_transaction(p)) for p in builtin_case_paths()[:3]]
+    a, b, _c = (t.id for _, t in order)
+    assert _next_case(order, progress.status("t"))[1].id == a  # nothing yet: the first new case
+    done = progress.open_attempt("t", a, "x", "intro", 10)
+    progress.record(done, "s", ["1"], True, False, 10, 1.0)
+    progress.finish(done)
+    low = progress.open_attempt("t", b, "x", "intro", 10)
+    progress.finish(low)  # finished with 0 of 10: attempted, not mastered
+    assert progress.status("t") == {a: "mastered", b: "attempted"}
+    assert _next_case(order, progress.status("t"))[1].id == order[2][1].id  # new before a retry
+    progress.open_attempt("t", b, "x", "intro", 10)  # a new, unfinished attempt at b
+    assert progress.status("t")[b] == "in progress"
+    assert _next_case(order, progress.status("t"))[1].id == b  # carry on what was started
