@@ -308,7 +308,9 @@ def compare(q: NameForm, item: NameForm) -> Comparison:
     if q.text == item.text:
         return Comparison(100.0, tuple(zip(q.tokens, item.tokens, strict=False)))
     if q.script == "han" and item.script == "han":
-        a, b = _han_core(q.text), _han_core(item.text)
+        # compared by sound (one symbol per pinyin syllable), so traditional and simplified
+        # characters of one name (華為 / 华为) agree
+        a, b = _by_sound(_han_core(q.text)), _by_sound(_han_core(item.text))
         common = _longest_common(a, b)
         if len(common) >= 4 or (common and common in (a, b) and len(common) >= 3):
             return Comparison(90.0, ((a, b),))
@@ -352,9 +354,20 @@ def compare(q: NameForm, item: NameForm) -> Comparison:
 
 def _han_core(text: str) -> str:
     han = "".join(_HAN.findall(text))
-    for word in HAN_GENERIC:
+    for word in HAN_GENERIC + tuple(_TRADITIONAL_GENERIC):
         han = han.replace(word, "")
     return han
+
+
+_SYLLABLES: dict[str, str] = {}
+# The generic words above as written in traditional characters (Hong Kong, Taiwan, Macau).
+_TRADITIONAL_GENERIC = ("半導體", "技術", "集團", "中國", "國際", "電子", "資訊", "數字", "創新", "大學")
+
+
+@lru_cache(maxsize=16384)
+def _by_sound(han: str) -> str:
+    """One private-use symbol per pinyin syllable, so that runs can be compared as strings."""
+    return "".join(_SYLLABLES.setdefault(s, chr(0xE000 + len(_SYLLABLES))) for s in lazy_pinyin(han))
 
 
 def _longest_common(a: str, b: str) -> str:
