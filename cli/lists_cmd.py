@@ -155,11 +155,9 @@ def screen(name, country, list_names, on, evaluate_set, rules_dir, lists_db, fmt
         raise click.UsageError("Give a NAME to screen, or --evaluate-set FILE.")
     day = on or dt.date.today()
     match_at, review_at = thresholds(rules, day)
-    index = ListIndex([e for e in rules.entries.values() if e.list in list_names.split(",")])
-    hits = []
-    for lst in list_names.split(","):
-        hits.extend(index.screen([name], lst.strip(), day, country=country, match_at=match_at, review_at=review_at))
-    hits.sort(key=lambda m: (m.band != "match", -m.score))
+    index = ListIndex(list(rules.entries.values()))
+    wanted = frozenset(lst.strip() for lst in list_names.split(","))
+    hits = index.screen_lists([name], wanted, day, country=country, match_at=match_at, review_at=review_at)
     rows = [
         {
             "entry": m.entry.id,

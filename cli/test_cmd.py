@@ -117,9 +117,7 @@ def test_cases(
     if junit:
         _write_junit(junit, outcomes, broken, rules.variants)
     if fmt == "json":
-        report = _json_report(outcomes, coverage, coverage_min, rules.variants)
-        report["failed"] += unreadable
-        report["unreadable"] = [p.render() for p in broken]
+        report = _json_report(outcomes, broken, coverage, coverage_min, rules.variants)
         click.echo(json.dumps(report, indent=2))
     else:
         if coverage is not None:
@@ -146,11 +144,15 @@ def _print_failure(console: Console, outcome: CaseOutcome) -> None:
     console.print(result_tree(outcome.result, show_trace=True))
 
 
-def _json_report(outcomes: list[CaseOutcome], coverage: Coverage | None, minimum, variants: list[str]) -> dict:
+def _json_report(
+    outcomes: list[CaseOutcome], broken: list[Problem], coverage: Coverage | None, minimum, variants: list[str]
+) -> dict:
+    """Unreadable case files count as failed, as in the text summary."""
     report: dict = {
         "variants": variants,
         "passed": sum(o.passed for o in outcomes),
-        "failed": sum(not o.passed for o in outcomes),
+        "failed": sum(not o.passed for o in outcomes) + len({p.file for p in broken}),
+        "unreadable": [p.render() for p in broken],
         "cases": [
             {
                 "file": str(o.case.path),

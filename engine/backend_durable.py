@@ -169,23 +169,6 @@ class _QuietHost(Host):
         return self._resolve(action_name)
 
 
-def _fields_read(compiled: list[CompiledRule]) -> frozenset[str]:
-    """Every fact field a rule tests, copies into a derived fact, or takes a review policy from."""
-    out = {"t", "id", "sid", "date"}
-    for rule in compiled:
-        for p in rule.patterns:
-            out.update(a.field for a in p.window)
-            for c in p.conditions:
-                out.update(a.field for alt in c.alternatives for a in alt)
-        if rule.rule.derive:
-            out.update(str(v).partition(".")[2] for v in rule.rule.derive.fields.values() if isinstance(v, str))
-        policy = rule.rule.review_policy
-        if policy is not None and not isinstance(policy, str):
-            out.add(policy.field.partition(".")[2])
-    out.discard("")
-    return frozenset(out)
-
-
 class DurableBackend:
     """Compiles once per rule set; `run` evaluates one transaction's facts in its own session."""
 
@@ -194,7 +177,6 @@ class DurableBackend:
     def __init__(self, compiled: list[CompiledRule], fact_types: list[str]) -> None:
         self.by_id = {r.rule.id: r for r in compiled}
         self.definition, self.names = ruleset_definition(compiled, fact_types)
-        self.fields = _fields_read(compiled)
         self.ruleset = f"exportsim_{next(_counter)}"
         self._firings: list[Firing] = []
         self._derived: dict[str, dict] = {}
@@ -230,8 +212,7 @@ class DurableBackend:
         self._firings, self._derived, self._errors = [], {}, []
         sid = f"s{next(_counter)}"
         opening = {"id": "__session__", "t": _SESSION_TYPE, "sid": sid}
-        # durable-rules parses every field it is sent: send only the fields some rule reads.
-        payload = [opening, *({k: v for k, v in f.items() if k in self.fields} | {"sid": sid} for f in facts)]
+        payload = [opening, *(dict(f, sid=sid) for f in facts)]
         try:
             self.host.assert_facts(self.ruleset, payload)
             state = self.host.get_state(self.ruleset, sid)

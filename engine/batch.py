@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,6 +31,7 @@ from .list_store import with_store_entries
 from .loader import load_rules
 from .ownership_file import load_ownership
 from .population import parse_line
+from .suite import files_under
 from .variants import apply_variants
 
 CHUNK_LINES = 256
@@ -231,8 +233,6 @@ def _isolated(chunk: list[Item], config: BatchConfig, stats: Stats) -> tuple[lis
 
 def read_items(arg: str, start_after: int = 0, stdin=None) -> Iterator[Item]:
     """JSONL lines of a file or of stdin (`-`), or the case files of a folder (numbered in order)."""
-    import sys
-
     if arg == "-":
         for n, text in enumerate(stdin or sys.stdin, start=1):
             if n > start_after and text.strip():
@@ -240,10 +240,7 @@ def read_items(arg: str, start_after: int = 0, stdin=None) -> Iterator[Item]:
         return
     path = Path(arg)
     if path.is_dir():
-        from .suite import CASE_SUFFIXES
-
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in CASE_SUFFIXES)
-        for n, f in enumerate(files, start=1):
+        for n, f in enumerate(files_under(path), start=1):
             if n > start_after:
                 yield Item(str(f), n, str(f), is_file=True)
         return

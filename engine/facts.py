@@ -22,6 +22,7 @@ OWNERSHIP_THRESHOLD = "ofac.ownership_threshold"
 AFFILIATES_THRESHOLD = "bis.affiliates_threshold"
 MATCH_THRESHOLD = "screening.match_threshold"
 REVIEW_THRESHOLD = "screening.review_threshold"
+SCREENED_LISTS = frozenset({"sdn", "entity_list"})
 POLICY_RANK = {"presumption_of_denial": 3, "case_by_case": 2, "presumption_of_approval": 1}
 
 
@@ -147,23 +148,22 @@ class Flattener:
         return {gid: resolve_group(gid, (gid,)) for gid in own}
 
     def _screen(
-        self, everyone: list, list_name: str, day: dt.date, out: FactSet
-    ) -> tuple[dict[str, Match], dict[str, Match]]:
-        """Matches and possible matches keyed by normalised name: parties, other entities, and
-        owners named only in ownership data. Thresholds are the dated screening parameters."""
+        self, everyone: list, day: dt.date, out: FactSet
+    ) -> dict[str, tuple[dict[str, Match], dict[str, Match]]]:
+        """Per list (SDN, Entity List): matches and possible matches keyed by normalised name, for
+        parties, other entities, and owners named only in ownership data. Each name is screened
+        once against both lists; thresholds are the dated screening parameters."""
         bands = {
             "match_at": self._band(MATCH_THRESHOLD, DEFAULT_MATCH, day, out),
             "review_at": self._band(REVIEW_THRESHOLD, DEFAULT_REVIEW, day, out),
         }
-        hits: dict[str, Match] = {}
-        reviews: dict[str, Match] = {}
+        found: dict[str, tuple[dict[str, Match], dict[str, Match]]] = {lst: ({}, {}) for lst in SCREENED_LISTS}
 
         def screen(key: str, names: list[str], **kw) -> None:
-            found = self.index.screen_cached(names, list_name, day, **bands, **kw)
-            if found and found[0].band == "match":
-                hits[key] = found[0]
-            elif found:
-                reviews[key] = found[0]
+            for m in self.index.screen_cached(names, SCREENED_LISTS, day, **bands, **kw):  # best first
+                match_or_review = found[m.entry.list][0 if m.band == "match" else 1]
+                if key not in found[m.entry.list][0] and key not in found[m.entry.list][1]:
+                    match_or_review[key] = m
 
         for ent in everyone:
             screen(normalise(ent.name), [ent.name, *ent.aliases], country=ent.country, identifiers=ent.identifiers)
@@ -171,7 +171,7 @@ class Flattener:
         for name in sorted({o.name for ent in everyone for o in ent.owners}):
             if normalise(name) not in known:
                 screen(normalise(name), [name])
-        return hits, reviews
+        return found
 
     def _band(self, param_id: str, default: float, day: dt.date, out: FactSet) -> float:
         """A screening threshold on `day`, or the default when the rules do not date one."""
@@ -223,8 +223,9 @@ class Flattener:
         # Screening: direct listings feed the ownership fixed points (OFAC 50 Percent Rule and the
         # BIS Affiliates Rule); owners named only in ownership data are screened too.
         everyone = [*txn.parties, *txn.other_entities]
-        sdn_hits, sdn_reviews = self._screen(everyone, "sdn", day, out)
-        el_hits, el_reviews = self._screen(everyone, "entity_list", day, out)
+        screened = self._screen(everyone, day, out)
+        sdn_hits, sdn_reviews = screened["sdn"]
+        el_hits, el_reviews = screened["entity_list"]
         out.entries_matched = sorted({m.entry.id for m in [*sdn_hits.values(), *el_hits.values()]})
         reviews = {"el": el_reviews, "sdn": sdn_reviews}
         blocked = {k: f"{m.query} matches SDN entry '{m.entry.name}' ({m.entry.id})" for k, m in sdn_hits.items()}

@@ -12,6 +12,7 @@ Default location: $EXPORTSIM_DATA_DIR, else $XDG_DATA_HOME/exportsim, else ~/.lo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -26,6 +27,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import InputError
+from .loader import RuleSet
 from .ruledefs import Citation, ListEntry
 
 SCHEMA = """
@@ -214,11 +216,9 @@ class ListStore:
         return out
 
 
-def with_store_entries(rules, base, store_path: Path):
+def with_store_entries(rules: RuleSet, base: RuleSet, store_path: Path) -> RuleSet:
     """`rules` with the list entries of its rule files replaced by the store's; entries a
     variant added (present in `rules`, absent from `base`) are kept."""
-    import dataclasses
-
     added_by_variants = {k: v for k, v in rules.entries.items() if k not in base.entries}
     stored = {e.id: e for e in ListStore(store_path, create=False).entries()}
     return dataclasses.replace(rules, entries={**stored, **added_by_variants})

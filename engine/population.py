@@ -19,7 +19,7 @@ from .errors import InputError, Problem
 from .evaluate import load_transaction
 from .model import Transaction
 from .source import LineMap
-from .suite import CASE_SUFFIXES
+from .suite import CASE_SUFFIXES, files_under
 from .validation import problems_from
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -77,12 +77,7 @@ def read(paths: Iterable[str]) -> Iterator[Entry]:
             yield from read_jsonl(sys.stdin, "-")
             continue
         path = Path(arg)
-        if path.is_dir():
-            files = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (*CASE_SUFFIXES, *JSONL_SUFFIXES)
-            )
-        else:
-            files = [path]
+        files = files_under(path, (*CASE_SUFFIXES, *JSONL_SUFFIXES)) if path.is_dir() else [path]
         for f in files:
             if f.suffix.lower() in JSONL_SUFFIXES:
                 try:

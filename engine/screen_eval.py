@@ -80,20 +80,15 @@ def thresholds(rules: RuleSet, day: dt.date) -> tuple[float, float]:
 
 
 def best_hit(index: ListIndex, pair: Pair, day: dt.date, match_at: float, review_at: float) -> Match | None:
-    hits: list[Match] = []
-    for list_name in sorted({e.list for e in index.entries}):
-        hits.extend(
-            index.screen(
-                [pair.query],
-                list_name,
-                day,
-                country=pair.country,
-                identifiers=pair.identifiers,
-                match_at=match_at,
-                review_at=review_at,
-            )
-        )
-    hits.sort(key=lambda m: (m.band != "match", -m.score, m.entry.id))
+    hits = index.screen_lists(
+        [pair.query],
+        frozenset(e.list for e in index.entries),
+        day,
+        country=pair.country,
+        identifiers=pair.identifiers,
+        match_at=match_at,
+        review_at=review_at,
+    )
     return hits[0] if hits else None
 
 

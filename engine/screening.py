@@ -71,13 +71,13 @@ class ListIndex:
         self._cuts = sorted(cuts)
         self._cache: OrderedDict[tuple, list[Match]] = OrderedDict()
 
-    def screen_cached(self, names: list[str], list_name: str, day: dt.date, **kw) -> list[Match]:
-        """`screen`, remembered for the last CACHE_SIZE distinct questions (same names, list,
-        listing epoch, country, identifiers and thresholds give the same answer)."""
+    def screen_cached(self, names: list[str], lists: frozenset[str], day: dt.date, **kw) -> list[Match]:
+        """`screen_lists`, remembered for the last CACHE_SIZE distinct questions (same names,
+        lists, listing epoch, country, identifiers and thresholds give the same answer)."""
         ids = tuple(sorted((kw.get("identifiers") or {}).items()))
         key = (
             tuple(names),
-            list_name,
+            lists,
             bisect.bisect_right(self._cuts, day),
             kw.get("country"),
             ids,
@@ -86,17 +86,21 @@ class ListIndex:
         )
         found = self._cache.get(key)
         if found is None:
-            found = self._cache[key] = self.screen(names, list_name, day, **kw)
+            found = self._cache[key] = self.screen_lists(names, lists, day, **kw)
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(key)
         return found
 
-    def screen(
+    def screen(self, names: list[str], list_name: str, day: dt.date, **kw) -> list[Match]:
+        """Every entry of `list_name` in force on `day` that reaches the review band, best first."""
+        return self.screen_lists(names, frozenset({list_name}), day, **kw)
+
+    def screen_lists(
         self,
         names: list[str],
-        list_name: str,
+        lists: frozenset[str],
         day: dt.date,
         *,
         country: str | None = None,
@@ -106,19 +110,20 @@ class ListIndex:
         extra_candidates: set[int] = frozenset(),  # type: ignore[assignment]
         fuzzy_keys: bool = True,
     ) -> list[Match]:
-        """Every entry of `list_name` in force on `day` that reaches the review band, best first."""
+        """Every entry of the `lists` in force on `day` that reaches the review band, best first:
+        the names are normalised and their candidates found once for all the lists."""
         best: dict[int, Match] = {}
         for kind, value in (identifiers or {}).items():
             for n in self.identifiers.get(_identifier_key(kind, value), ()):
                 e = self.entries[n]
-                if e.list == list_name and e.in_force(day):
+                if e.list in lists and e.in_force(day):
                     best[n] = Match(e, f"{kind} {value}", f"{kind} {value}", value, value, 100.0, "match", "identifier")
         for query in names:
             qforms = forms(query)
             for idx in self.names.candidates(qforms, fuzzy_keys) | extra_candidates:
                 owner, written, kind, lform = self.names.forms[idx]
                 entry = self.entries[owner]
-                if entry.list != list_name or not entry.in_force(day):
+                if entry.list not in lists or not entry.in_force(day):
                     continue
                 for qf in qforms:
                     raw = compare(qf, lform).score
@@ -152,11 +157,6 @@ class ListIndex:
                     if old is None or (m.band == "match", m.score) > (old.band == "match", old.score):
                         best[owner] = m
         return sorted(best.values(), key=lambda m: (m.band != "match", -m.score, m.entry.id))
-
-    def find(self, names: list[str], list_name: str, day: dt.date, **kw) -> Match | None:
-        """The best match in the match band, if any."""
-        hits = [m for m in self.screen(names, list_name, day, **kw) if m.band == "match"]
-        return hits[0] if hits else None
 
 
 class BulkScreen:

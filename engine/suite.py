@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,17 +45,9 @@ class CaseOutcome:
         return not self.mismatches
 
 
-@dataclass
-class SuiteRun:
-    outcomes: list[CaseOutcome] = field(default_factory=list)
-
-    @property
-    def passed(self) -> int:
-        return sum(o.passed for o in self.outcomes)
-
-    @property
-    def failed(self) -> int:
-        return len(self.outcomes) - self.passed
+def files_under(folder: Path, suffixes: tuple[str, ...] = CASE_SUFFIXES) -> list[Path]:
+    """Every file below `folder` with one of the suffixes, sorted (the order runs and batches use)."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -63,7 +55,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in CASE_SUFFIXES))
+            out.extend(files_under(p))
         else:
             out.append(p)
     return out

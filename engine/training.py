@@ -104,37 +104,41 @@ def build_steps(txn: Transaction, result: dict[str, Any], requiring: set[str] | 
         facts_table.append(("end uses", ", ".join(txn.end_uses)))
     steps.append(Step("read", "read", "Read the case", txn.narrative or txn.title, table=facts_table))
 
-    deciding = [p.name for p in txn.parties if p.name in _bound_labels(result, "party")]
-    if len(txn.parties) > 1:
-        steps.append(
-            Step(
-                "parties",
-                "parties",
-                "Which parties matter?",
-                "Choose every party whose identity, role, country or ownership drives a finding.",
-                "multi",
-                [p.name for p in txn.parties] + [NONE],
-                deciding or [NONE],
-                hint="Look for list matches, ownership, headquarters and the investment target.",
-                explanation=[f"Deciding parties: {', '.join(deciding) or 'none'}."],
+    # Which parties and items matter: those a rule bound when it fired (asked only when there is a choice).
+    for step_id, names, fact_type, text, hint, said in (
+        (
+            "parties",
+            [p.name for p in txn.parties],
+            "party",
+            "Choose every party whose identity, role, country or ownership drives a finding.",
+            "Look for list matches, ownership, headquarters and the investment target.",
+            "Deciding parties",
+        ),
+        (
+            "items",
+            [i.description for i in txn.items],
+            "item",
+            "Choose every item a rule looked at and used.",
+            "Think about classification, origin, and controlled materials.",
+            "Items the rules used",
+        ),
+    ):
+        if len(names) > 1:
+            bound = _bound_labels(result, fact_type)
+            deciding = [n for n in names if n in bound]
+            steps.append(
+                Step(
+                    step_id,
+                    step_id,
+                    f"Which {step_id} matter?",
+                    text,
+                    "multi",
+                    [*names, NONE],
+                    deciding or [NONE],
+                    hint=hint,
+                    explanation=[f"{said}: {', '.join(deciding) or 'none'}."],
+                )
             )
-        )
-    item_labels = _bound_labels(result, "item")
-    if len(txn.items) > 1:
-        deciding_items = [i.description for i in txn.items if i.description in item_labels]
-        steps.append(
-            Step(
-                "items",
-                "items",
-                "Which items matter?",
-                "Choose every item a rule looked at and used.",
-                "multi",
-                [i.description for i in txn.items] + [NONE],
-                deciding_items or [NONE],
-                hint="Think about classification, origin, and controlled materials.",
-                explanation=[f"Items the rules used: {', '.join(deciding_items) or 'none'}."],
-            )
-        )
 
     if txn.items and txn.kind != "investment":
         subject = any(s["derived"] and s["derived"]["t"] == "ear_item" for s in result["trace"])
