@@ -1,43 +1,49 @@
 """The default executor: durable-rules does the matching, joining and forward chaining.
 
+The rule set is compiled once into durable-rules' C network (`durable_rules_engine`, the matcher
+the durable-rules package ships) and driven through that module's own calls, without the
+package's Python `Host` layer: per action that layer re-encodes the session state, builds closure
+objects and reads the clock, which cost more than the matching itself (profiled in issue 8).
+
 Written around the hazards reproduced in `shared/engineering/durable-rules.md`:
 - only the safe subset is emitted: every pattern starts with a type tag, conjunctions only (each
   disjunct becomes its own durable rule), no field-to-field comparison across facts;
 - a never-completing sink rule per fact type keeps any fact from being "not handled";
-- each fact has a unique id; each evaluation has its own session id, deleted afterwards, so
-  evaluations are isolated and the 1024-session cap is never reached;
-- actions never raise: errors are recorded and re-raised after the call;
-- every session fires at least one action: `delete_state` on a session in which no action ran
-  aborts the process (`free(): invalid pointer`; reproduced in session 2 with one rule and one
-  non-matching fact), so each run asserts a session-opening fact that a no-op rule always takes;
+- each fact has a unique id within an evaluation;
+- one session per backend, reused: creating a session allocates and clears state for every node
+  of the network (about 0.3 ms on this rule set, more than the rest of an evaluation), so after
+  each evaluation every fact it asserted, derived ones included, is retracted by id and the session
+  is checked to be empty of pending actions. No session is ever deleted in normal use (deleting a
+  session in which no action ran aborts the process), and the 1024-session cap is never near;
+- an error in an action is not swallowed: the remaining actions are drained, the facts retracted,
+  and the error raised with the rule's id;
 - numbers reach the C parser without exponents: it rejects `1e+25` and `5e-05` (error 204 when
   the ruleset is created, a parse failure when a fact is asserted) and clamps integers beyond 64
-  bits, so durable's JSON encoder is given a shim that writes every float, and every very large
-  integer, as plain decimal text (see `_PlainNumberJson`);
-- the timer threads are disabled (`_run` is a no-op) for deterministic single-threaded use;
+  bits, so every such number is written as plain decimal text (see `encode`);
+- facts are sent projected on the fields some rule tests (plus type, id and date): fewer bytes to
+  encode and parse, and actions map the fact ids durable-rules returns back to the full facts;
 - one ruleset is created per rule set, never per transaction or date (rulesets cannot be freed).
 """
 
 from __future__ import annotations
 
-import contextlib
-import copy
 import itertools
 import json
 import re
 import secrets
-from collections.abc import Callable
 from decimal import Decimal
 
-import durable.engine as durable_engine
-from durable.engine import Host
+import durable_rules_engine as _c
 
 from .compiler import Atom, CompiledRule
 from .firing import Firing, derived_fact
 
 _NEVER = {"z__never": {"t": "__exportsim_never__"}}
-_SESSION_TYPE = "__exportsim_session__"
+_ALWAYS_SENT = frozenset({"t", "id", "date"})
 _counter = itertools.count()
+# Result codes of durable_rules_engine's assert calls (rules.h): 1 not handled, 2 already observed.
+_OK_CODES = (0, 3)
+_ERROR_CODES = {1: "a fact matched no pattern (not handled)", 2: "a fact with the same id was already asserted"}
 
 
 _NUMBER_TOKEN = "\x00num" + secrets.token_hex(6) + ":"
@@ -51,9 +57,6 @@ def plain_decimal(value: float) -> str:
 
 
 _BIG = 2**53
-# Text a troublesome number produces: Python writes exponents as e+NN / e-NN; a double loses
-# integers of 16 digits or more. A match inside a string only costs the slow path.
-_LONG_DIGITS = re.compile(r"[0-9]{16}")
 
 
 def _needs_mark(value: object) -> bool:
@@ -90,25 +93,15 @@ def _mark_numbers(obj: object) -> object:
     return obj
 
 
-class _PlainNumberJson:
-    """Stands in for the `json` module inside durable.engine: numbers are written as plain decimals.
+def encode(obj: object) -> str:
+    """JSON that durable-rules' parser reads as meant: every number as plain decimal text.
 
-    Floats are first replaced by a per-process random token plus their decimal text, then the
-    quoted tokens are unquoted in the encoded text; user strings cannot forge the token.
+    Troublesome numbers are first replaced by a per-process random token plus their decimal
+    text, then the quoted tokens are unquoted in the encoded text; user strings cannot forge it.
     """
-
-    loads = staticmethod(json.loads)
-
-    @staticmethod
-    def dumps(obj: object, **kwargs) -> str:
-        text = json.dumps(obj, **kwargs)
-        suspect = "e+" in text or "e-" in text or "Infinity" in text or "NaN" in text
-        if not suspect and _LONG_DIGITS.search(text) is None:
-            return text  # no exponent, no long integer, no inf/nan anywhere: already plain
-        return _MARKED_NUMBER.sub(r"\1", json.dumps(_mark_numbers(obj), **kwargs))
-
-
-durable_engine.json = _PlainNumberJson  # type: ignore[attr-defined]
+    marked = _mark_numbers(obj)
+    text = json.dumps(marked, ensure_ascii=False)
+    return text if marked is obj else _MARKED_NUMBER.sub(r"\1", text)
 
 
 class EngineFailure(RuntimeError):
@@ -149,86 +142,105 @@ def ruleset_definition(compiled: list[CompiledRule], fact_types: list[str]) -> t
                 terms = [{"t": pattern_type}, *(atom_to_durable(a) for a in atoms)]
                 patterns.append({f"a_{alias}": {"$and": terms} if len(terms) > 1 else terms[0]})
             definition[name] = {"all": patterns, "run": name}
-    definition["__session__"] = {"all": [{"s": {"t": _SESSION_TYPE}}], "run": "__noop__"}
     for t in fact_types:
         definition[f"sink_{t}"] = {"all": [{"m": {"t": t}}, _NEVER], "run": "__sink__"}
     return definition, names
 
 
-class _QuietHost(Host):
-    """A Host without timer threads, resolving actions through a callback."""
 
-    def __init__(self, resolve: Callable[[str], Callable]) -> None:
-        self._resolve = resolve
-        super().__init__()
 
-    def _run(self) -> None:  # no perpetual timer threads
-        return None
-
-    def get_action(self, action_name: str) -> Callable:
-        return self._resolve(action_name)
+def tested_fields(compiled: list[CompiledRule]) -> dict[str, frozenset[str]]:
+    """Per fact type, the fields some rule tests, plus what every fact carries (type, id, date)."""
+    fields: dict[str, set[str]] = {}
+    for rule in compiled:
+        for p in rule.patterns:
+            seen = fields.setdefault(p.type, set(_ALWAYS_SENT))
+            seen.update(a.field for a in p.window)
+            seen.update(a.field for c in p.conditions for alt in c.alternatives for a in alt)
+    return {t: frozenset(f) for t, f in fields.items()}
 
 
 class DurableBackend:
-    """Compiles once per rule set; `run` evaluates one transaction's facts in its own session."""
+    """Compiles once per rule set; `run` evaluates one transaction's facts in the reused session."""
 
     name = "durable"
 
     def __init__(self, compiled: list[CompiledRule], fact_types: list[str]) -> None:
         self.by_id = {r.rule.id: r for r in compiled}
         self.definition, self.names = ruleset_definition(compiled, fact_types)
+        self.fields = tested_fields(compiled)
         self.ruleset = f"exportsim_{next(_counter)}"
-        self._firings: list[Firing] = []
-        self._derived: dict[str, dict] = {}
-        self._errors: list[str] = []
-        self.host = _QuietHost(self._action)
-        # set_rulesets mutates what it is given: pass a copy, keep the JSON for hashing/inspection.
-        self.host.set_rulesets({self.ruleset: copy.deepcopy(self.definition)})
+        # What each durable rule's action does: nothing (sinks), or record a firing of a rule.
+        self._actions: dict[str, tuple[CompiledRule, tuple[str, ...]] | None] = {}
+        for name in self.definition:
+            rule = self.by_id[self.names[name]] if name in self.names else None
+            self._actions[name] = (rule, tuple(p.alias for p in rule.patterns)) if rule else None
+        network = {name: {k: v for k, v in r.items() if k != "run"} for name, r in self.definition.items()}
+        self._handle = _c.create_ruleset(self.ruleset, encode(network))
+        self._sid = f"{self.ruleset}_s{next(_counter)}"
 
-    def _action(self, name: str) -> Callable:
-        if name in ("__sink__", "__noop__"):
-            return lambda c: None
-        rule = self.by_id[self.names[name]]
-        aliases = [p.alias for p in rule.patterns]
-
-        def act(c) -> None:  # exactly one parameter: two would make durable treat it as async
-            try:
-                bound = {a: dict(getattr(c, f"a_{a}")._d) for a in aliases}
-                binding = tuple(sorted((a, f["id"]) for a, f in bound.items()))
-                if rule.rule.derive is None:
-                    self._firings.append(Firing(rule.rule.id, binding))
-                    return
-                fact = derived_fact(rule, bound, bound[aliases[0]]["sid"])
-                self._firings.append(Firing(rule.rule.id, binding, fact["id"]))
-                if fact["id"] not in self._derived:
-                    self._derived[fact["id"]] = fact
-                    c.assert_fact(fact)
-            except Exception as exc:  # durable swallows exceptions; keep them to raise later
-                self._errors.append(f"rule {rule.rule.id}: {type(exc).__name__}: {exc}")
-
-        return act
+    def _project(self, fact: dict) -> dict:
+        keep = self.fields.get(fact["t"], _ALWAYS_SENT)
+        out = {k: v for k, v in fact.items() if k in keep}
+        out["sid"] = self._sid
+        return out
 
     def run(self, facts: list[dict], sid: str = "0") -> tuple[list[Firing], list[dict]]:
-        self._firings, self._derived, self._errors = [], {}, []
-        sid = f"s{next(_counter)}"
-        opening = {"id": "__session__", "t": _SESSION_TYPE, "sid": sid}
-        payload = [opening, *(dict(f, sid=sid) for f in facts)]
+        known = {f["id"]: f for f in facts}
+        derived: dict[str, dict] = {}
+        firings: dict[tuple, Firing] = {}
+        errors: list[str] = []
         try:
-            self.host.assert_facts(self.ruleset, payload)
-            state = self.host.get_state(self.ruleset, sid)
-        except Exception as exc:
-            raise EngineFailure(f"durable-rules failed: {type(exc).__name__}: {exc}") from exc
+            code, state = _c.assert_facts(self._handle, encode([self._project(f) for f in facts]))
+            if code not in _OK_CODES:
+                errors.append(_ERROR_CODES.get(code, f"durable-rules returned code {code}"))
+            started = _c.start_action_for_state(self._handle, state)
+            message = started[1] if started else None
+            while message is not None:
+                if not errors:
+                    self._act(message, known, derived, firings, errors)
+                message = _c.complete_and_start_action(self._handle, state)
+        except Exception as exc:  # the C module raises its own error type for failed calls
+            errors.append(f"durable-rules failed: {type(exc).__name__}: {exc}")
         finally:
-            # The session may not exist if the assertion failed early.
-            with contextlib.suppress(Exception):
-                self.host.delete_state(self.ruleset, sid)
-        if isinstance(state, dict) and state.get("exception"):
-            self._errors.append(str(state["exception"]))
-        if self._errors:
-            raise EngineFailure("; ".join(self._errors))
-        unique = {f.key: f for f in self._firings}
-        derived = [dict(d, sid="py") for d in self._derived.values()]
-        return list(unique.values()), derived
+            self._clear(known)
+        if errors:
+            raise EngineFailure("; ".join(errors))
+        return list(firings.values()), list(derived.values())
+
+    def _act(self, message: str, known: dict, derived: dict, firings: dict, errors: list[str]) -> None:
+        """One action: record the firing; a derive rule asserts its fact (forward chaining)."""
+        ((name, matched),) = json.loads(message).items()
+        action = self._actions[name]
+        if action is None:
+            return
+        rule, aliases = action
+        try:
+            bound = {a: known[matched[f"a_{a}"]["id"]] for a in aliases}
+            binding = tuple(sorted((a, f["id"]) for a, f in bound.items()))
+            if rule.rule.derive is None:
+                firings.setdefault((rule.rule.id, binding), Firing(rule.rule.id, binding))
+                return
+            fact = derived_fact(rule, bound, "py")
+            firings.setdefault((rule.rule.id, binding), Firing(rule.rule.id, binding, fact["id"]))
+            if fact["id"] not in known:
+                known[fact["id"]] = derived[fact["id"]] = fact
+                code, _ = _c.assert_fact(self._handle, encode(self._project(fact)))
+                if code not in _OK_CODES:
+                    errors.append(f"rule {rule.rule.id}: " + _ERROR_CODES.get(code, f"code {code}"))
+        except Exception as exc:
+            errors.append(f"rule {rule.rule.id}: {type(exc).__name__}: {exc}")
+
+    def _clear(self, known: dict) -> None:
+        """Retract every fact of the evaluation so the session is empty for the next one.
+        Should that fail, the session is abandoned for a new one (a rare, bounded leak)."""
+        try:
+            _, state = _c.retract_facts(self._handle, encode([{"id": i, "sid": self._sid} for i in known]))
+            clean = _c.start_action_for_state(self._handle, state) is None  # nothing may wait now
+        except Exception:
+            clean = False
+        if not clean:
+            self._sid = f"{self.ruleset}_s{next(_counter)}"
 
     def definition_json(self) -> str:
         return json.dumps(self.definition, sort_keys=True)

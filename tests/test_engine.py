@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from exportsim.cli.main import cli
 from exportsim.engine.decide import add_days
@@ -32,9 +33,31 @@ def test_many_evaluations_stay_within_the_session_cap(durable):
     assert outcomes == {"license_required"}
 
 
-def test_sessions_where_no_rule_fires_are_deleted_safely(tmp_path):
+def test_an_error_inside_an_action_is_raised_and_the_session_stays_clean(durable, monkeypatch):
+    # durable-rules' own layer swallows exceptions raised in actions; the backend must raise them,
+    # naming the rule, and leave its reused session empty for the next evaluation.
+    import exportsim.engine.backend_durable as backend
+
+    t = txn(parties=[US, party("Huawei")])
+    expected = durable.evaluate(t)
+    real = backend.derived_fact
+
+    def broken(rule, bound, sid):
+        if rule.rule.id == "el.listed_party_to_transaction":
+            raise KeyError("planted")
+        return real(rule, bound, sid)
+
+    monkeypatch.setattr(backend, "derived_fact", broken)
+    with pytest.raises(backend.EngineFailure, match="rule el.listed_party_to_transaction: KeyError"):
+        durable.evaluate(t)
+    monkeypatch.setattr(backend, "derived_fact", real)
+    assert durable.evaluate(t) == expected
+    assert durable.evaluate(txn(parties=[US]))["outcome"] == "no_license_required"
+
+
+def test_sessions_where_no_rule_fires_are_safe(tmp_path):
     # durable-rules 2.0.28 aborts in delete_state for a session in which no action ran; the backend
-    # opens every session with a fact a no-op rule takes. Without it this test kills the process.
+    # reuses one session and retracts each evaluation's facts instead of deleting sessions.
     (tmp_path / "one.yaml").write_text(
         "regime: {id: one, title: One, authority: Nobody}\n"
         "rules:\n"
