@@ -104,6 +104,31 @@ def encode(obj: object) -> str:
     return text if marked is obj else _MARKED_NUMBER.sub(r"\1", text)
 
 
+def _flat_fact_plain(fact: dict) -> bool:
+    """True when json.dumps already writes every number of a flat fact as plain decimal text.
+    (The common case, checked by type without encoding; anything unusual takes `encode`.)"""
+    for v in fact.values():
+        t = type(v)
+        if t is str or t is bool:
+            continue
+        if t is list:
+            if not all(type(x) is str for x in v):
+                return False
+        elif t is float or t is int:
+            if _needs_mark(v):
+                return False
+        elif v is not None:
+            return False
+    return True
+
+
+def encode_facts(facts: list[dict]) -> str:
+    """`encode` for a list of flat facts, skipping the marking walk when nothing needs it."""
+    if all(_flat_fact_plain(f) for f in facts):
+        return json.dumps(facts, ensure_ascii=False)
+    return encode(facts)
+
+
 class EngineFailure(RuntimeError):
     """durable-rules failed or an action raised; the message says which rule."""
 
@@ -145,8 +170,6 @@ def ruleset_definition(compiled: list[CompiledRule], fact_types: list[str]) -> t
     for t in fact_types:
         definition[f"sink_{t}"] = {"all": [{"m": {"t": t}}, _NEVER], "run": "__sink__"}
     return definition, names
-
-
 
 
 def tested_fields(compiled: list[CompiledRule]) -> dict[str, frozenset[str]]:
@@ -191,7 +214,7 @@ class DurableBackend:
         firings: dict[tuple, Firing] = {}
         errors: list[str] = []
         try:
-            code, state = _c.assert_facts(self._handle, encode([self._project(f) for f in facts]))
+            code, state = _c.assert_facts(self._handle, encode_facts([self._project(f) for f in facts]))
             if code not in _OK_CODES:
                 errors.append(_ERROR_CODES.get(code, f"durable-rules returned code {code}"))
             started = _c.start_action_for_state(self._handle, state)
@@ -225,7 +248,7 @@ class DurableBackend:
             firings.setdefault((rule.rule.id, binding), Firing(rule.rule.id, binding, fact["id"]))
             if fact["id"] not in known:
                 known[fact["id"]] = derived[fact["id"]] = fact
-                code, _ = _c.assert_fact(self._handle, encode(self._project(fact)))
+                code, _ = _c.assert_fact(self._handle, encode_facts([self._project(fact)])[1:-1])
                 if code not in _OK_CODES:
                     errors.append(f"rule {rule.rule.id}: " + _ERROR_CODES.get(code, f"code {code}"))
         except Exception as exc:
@@ -235,7 +258,7 @@ class DurableBackend:
         """Retract every fact of the evaluation so the session is empty for the next one.
         Should that fail, the session is abandoned for a new one (a rare, bounded leak)."""
         try:
-            _, state = _c.retract_facts(self._handle, encode([{"id": i, "sid": self._sid} for i in known]))
+            _, state = _c.retract_facts(self._handle, json.dumps([{"id": i, "sid": self._sid} for i in known]))
             clean = _c.start_action_for_state(self._handle, state) is None  # nothing may wait now
         except Exception:
             clean = False

@@ -9,7 +9,6 @@ trace. Thresholds are dated parameters in the rules (`screening.match_threshold`
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -46,6 +45,20 @@ class Match:
         )
 
 
+@dataclass(frozen=True)
+class _Hit:
+    """One comparison of a query form with a list name, before country and band."""
+
+    owner: int  # index of the entry
+    query: str
+    written: str
+    kind: str  # name, alias, weak alias
+    normalised: str
+    script: str
+    listed: str
+    raw: float
+
+
 def _identifier_key(kind: str, value: str) -> tuple[str, str]:
     return kind.strip().casefold(), "".join(ch for ch in value.casefold() if ch.isalnum())
 
@@ -65,33 +78,23 @@ class ListIndex:
                 self.names.add(n, alias, "weak alias")
             for kind, value in e.identifiers.items():
                 self.identifiers.setdefault(_identifier_key(kind, value), []).append(n)
-        # Which entries are in force changes only on listing and removal days: results are cached
-        # per such epoch, so a name that recurs across a batch is matched once.
-        cuts = {e.added for e in entries} | {e.removed + dt.timedelta(days=1) for e in entries if e.removed}
-        self._cuts = sorted(cuts)
-        self._cache: OrderedDict[tuple, list[Match]] = OrderedDict()
+        # How a name compares with the list names depends on neither the day, nor the lists asked
+        # about, nor the party's country: the comparisons are cached per name (and review floor)
+        # and banded per question, so a name that recurs across a batch is compared once.
+        self._cache: OrderedDict[tuple, list[_Hit]] = OrderedDict()
 
     def screen_cached(self, names: list[str], lists: frozenset[str], day: dt.date, **kw) -> list[Match]:
-        """`screen_lists`, remembered for the last CACHE_SIZE distinct questions (same names,
-        lists, listing epoch, country, identifiers and thresholds give the same answer)."""
-        ids = tuple(sorted((kw.get("identifiers") or {}).items()))
-        key = (
-            tuple(names),
-            lists,
-            bisect.bisect_right(self._cuts, day),
-            kw.get("country"),
-            ids,
-            kw.get("match_at"),
-            kw.get("review_at"),
-        )
-        found = self._cache.get(key)
-        if found is None:
-            found = self._cache[key] = self.screen_lists(names, lists, day, **kw)
+        """`screen_lists`, with the comparisons remembered for the last CACHE_SIZE distinct names."""
+        review_at = kw.get("review_at", DEFAULT_REVIEW)
+        key = (tuple(names), review_at)
+        hits = self._cache.get(key)
+        if hits is None:
+            hits = self._cache[key] = self._compare(names, review_at)
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(key)
-        return found
+        return self._filter(self._band(hits, **kw), lists, day)
 
     def screen(self, names: list[str], list_name: str, day: dt.date, **kw) -> list[Match]:
         """Every entry of `list_name` in force on `day` that reaches the review band, best first."""
@@ -103,59 +106,82 @@ class ListIndex:
         lists: frozenset[str],
         day: dt.date,
         *,
-        country: str | None = None,
-        identifiers: dict[str, str] | None = None,
-        match_at: float = DEFAULT_MATCH,
-        review_at: float = DEFAULT_REVIEW,
         extra_candidates: set[int] = frozenset(),  # type: ignore[assignment]
         fuzzy_keys: bool = True,
+        **kw,
     ) -> list[Match]:
         """Every entry of the `lists` in force on `day` that reaches the review band, best first:
         the names are normalised and their candidates found once for all the lists."""
-        best: dict[int, Match] = {}
-        for kind, value in (identifiers or {}).items():
-            for n in self.identifiers.get(_identifier_key(kind, value), ()):
-                e = self.entries[n]
-                if e.list in lists and e.in_force(day):
-                    best[n] = Match(e, f"{kind} {value}", f"{kind} {value}", value, value, 100.0, "match", "identifier")
+        hits = self._compare(names, kw.get("review_at", DEFAULT_REVIEW), extra_candidates, fuzzy_keys)
+        return self._filter(self._band(hits, **kw), lists, day)
+
+    @staticmethod
+    def _filter(matches: list[Match], lists: frozenset[str], day: dt.date) -> list[Match]:
+        return [m for m in matches if m.entry.list in lists and m.entry.in_force(day)]
+
+    def _compare(
+        self,
+        names: list[str],
+        review_at: float,
+        extra_candidates: set[int] = frozenset(),  # type: ignore[assignment]
+        fuzzy_keys: bool = True,
+    ) -> list[_Hit]:
+        """Each comparison of a query form with a candidate list name that reaches `review_at`
+        before any adjustment (adjustments only lower a score)."""
+        hits = []
         for query in names:
             qforms = forms(query)
             for idx in self.names.candidates(qforms, fuzzy_keys) | extra_candidates:
                 owner, written, kind, lform = self.names.forms[idx]
-                entry = self.entries[owner]
-                if entry.list not in lists or not entry.in_force(day):
-                    continue
                 for qf in qforms:
                     raw = compare(qf, lform).score
-                    if raw < review_at:
-                        continue
-                    score, notes = raw, []
-                    if country and entry.country and country != entry.country:
-                        score -= COUNTRY_PENALTY
-                        notes.append(
-                            f"country {country} differs from the entry's {entry.country}: -{COUNTRY_PENALTY:g}"
-                        )
-                    band: Band | None = "match" if score >= match_at else "review" if score >= review_at else None
-                    if band == "match" and kind == "weak alias":
-                        band = "review"
-                        notes.append("a weak alias alone is only a possible match")
-                    if band is None:
-                        continue
-                    script = "" if qf.script in ("latin", "han") else f" in {qf.script}"
-                    m = Match(
-                        entry,
-                        query,
-                        written,
-                        qf.text,
-                        lform.text,
-                        round(score, 1),
-                        band,
-                        f"{kind}{script}",
-                        tuple(notes),
-                    )
-                    old = best.get(owner)
-                    if old is None or (m.band == "match", m.score) > (old.band == "match", old.score):
-                        best[owner] = m
+                    if raw >= review_at:
+                        hits.append(_Hit(owner, query, written, kind, qf.text, qf.script, lform.text, raw))
+        return hits
+
+    def _band(
+        self,
+        hits: list[_Hit],
+        *,
+        country: str | None = None,
+        identifiers: dict[str, str] | None = None,
+        match_at: float = DEFAULT_MATCH,
+        review_at: float = DEFAULT_REVIEW,
+    ) -> list[Match]:
+        """The best match per entry, whatever its list and dates, best first: identifiers match;
+        a name compared is adjusted for the party's country and banded."""
+        best: dict[int, Match] = {}
+        for kind, value in (identifiers or {}).items():
+            for n in self.identifiers.get(_identifier_key(kind, value), ()):
+                e = self.entries[n]
+                best[n] = Match(e, f"{kind} {value}", f"{kind} {value}", value, value, 100.0, "match", "identifier")
+        for h in hits:
+            entry = self.entries[h.owner]
+            score, notes = h.raw, []
+            if country and entry.country and country != entry.country:
+                score -= COUNTRY_PENALTY
+                notes.append(f"country {country} differs from the entry's {entry.country}: -{COUNTRY_PENALTY:g}")
+            band: Band | None = "match" if score >= match_at else "review" if score >= review_at else None
+            if band == "match" and h.kind == "weak alias":
+                band = "review"
+                notes.append("a weak alias alone is only a possible match")
+            if band is None:
+                continue
+            script = "" if h.script in ("latin", "han") else f" in {h.script}"
+            m = Match(
+                entry,
+                h.query,
+                h.written,
+                h.normalised,
+                h.listed,
+                round(score, 1),
+                band,
+                f"{h.kind}{script}",
+                tuple(notes),
+            )
+            old = best.get(h.owner)
+            if old is None or (m.band == "match", m.score) > (old.band == "match", old.score):
+                best[h.owner] = m
         return sorted(best.values(), key=lambda m: (m.band != "match", -m.score, m.entry.id))
 
 
