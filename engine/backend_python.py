@@ -10,11 +10,11 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .compiler import Atom, CompiledPattern, CompiledRule, atom_holds
-from .firing import Firing, derived_fact
+from .firing import Deriver, Firing
 
 
 def condition_holds(alternatives, fact: dict) -> bool:
@@ -34,10 +34,13 @@ class PythonBackend:
 
     Every date falls in an *epoch*: a span between consecutive dates on which some rule window
     or parameter value starts or ends. Within an epoch the set of rules in force and the value
-    of every parameter are fixed, so each pattern's conditions become one Python expression
-    (generated from the same atoms durable-rules gets, with the same semantics as `atom_holds`),
-    compiled once per epoch and cached. Derive rules run in dependency order, so one pass
-    reaches the fixed point (the loader rejects cyclic derivations).
+    of every parameter are fixed, so the patterns of the rules in force become, per fact type,
+    one generated Python function that tests a fact against all of them at once and says which
+    patterns it satisfies (the same atoms durable-rules gets, with the same semantics as
+    `atom_holds`), compiled once per epoch and cached. Each fact passes that test once; rules
+    then join the facts their patterns collected. Derive rules run in dependency order, so one
+    pass reaches the fixed point (the loader rejects cyclic derivations); a derived fact is
+    tested when it is asserted, like any other.
     """
 
     name = "python"
@@ -53,41 +56,52 @@ class PythonBackend:
                     for alt in c.alternatives:
                         cuts.update(_cut(a) for a in alt if a.field == "date")
         self.cuts = sorted(cuts)
-        self._epochs: dict[int, list[_Plan]] = {}
+        self._epochs: dict[int, _Epoch] = {}
 
-    def _plan(self, day: str) -> list[_Plan]:
-        epoch = bisect.bisect_right(self.cuts, day)
-        plans = self._epochs.get(epoch)
-        if plans is None:
-            plans = self._epochs[epoch] = [p for p in (_Plan.build(r, day) for r in self.rules) if p is not None]
-        return plans
+    def _epoch(self, day: str) -> _Epoch:
+        n = bisect.bisect_right(self.cuts, day)
+        epoch = self._epochs.get(n)
+        if epoch is None:
+            epoch = self._epochs[n] = _Epoch.build(self.rules, day)
+        return epoch
 
     def run(self, facts: list[dict], sid: str = "py") -> tuple[list[Firing], list[dict]]:
-        by_type: dict[str, list[dict]] = {}
+        epoch = self._epoch(facts[0]["date"])
+        memory: list[list[dict]] = [[] for _ in range(epoch.slots)]
+        tests = epoch.tests
         for f in facts:
-            by_type.setdefault(f["t"], []).append(f)
+            test = tests.get(f["t"])
+            if test is not None:
+                for slot in test(f):
+                    memory[slot].append(f)
         firings: dict[tuple, Firing] = {}
         derived: dict[str, dict] = {}
-        for plan in self._plan(facts[0]["date"]):
-            candidates = []
-            for ftype, test in plan.patterns:
-                present = by_type.get(ftype)
-                matching = [f for f in present if test(f)] if present else None
-                if not matching:
-                    break
-                candidates.append(matching)
+        for plan in epoch.plans:
+            slots = plan.slots
+            if not memory[slots[0]]:
+                continue  # the common case: no fact satisfies the rule's first pattern
+            if len(slots) == 1:
+                combos: Iterable[tuple[dict, ...]] = [(f,) for f in memory[slots[0]]]
             else:
-                for combo in itertools.product(*candidates):
-                    bound = dict(zip(plan.aliases, combo, strict=True))
-                    binding = tuple(sorted((a, f["id"]) for a, f in bound.items()))
-                    if plan.rule.rule.derive is None:
-                        firings.setdefault((plan.rule.rule.id, binding), Firing(plan.rule.rule.id, binding))
-                        continue
-                    fact = derived_fact(plan.rule, bound, sid)
-                    firings.setdefault((plan.rule.rule.id, binding), Firing(plan.rule.rule.id, binding, fact["id"]))
-                    if fact["id"] not in derived:
-                        derived[fact["id"]] = fact
-                        by_type.setdefault(fact["t"], []).append(fact)
+                candidates = [memory[slot] for slot in slots]
+                if not all(candidates):
+                    continue
+                combos = itertools.product(*candidates)
+            rule_id, derive = plan.rule.rule.id, plan.derive
+            for combo in combos:
+                # aliases are in sorted order, so this is the binding sorted by alias
+                binding = tuple(zip(plan.aliases, [f["id"] for f in combo], strict=True))
+                if derive is None:
+                    firings.setdefault((rule_id, binding), Firing(rule_id, binding))
+                    continue
+                fact = derive(dict(zip(plan.aliases, combo, strict=True)), binding, sid)
+                firings.setdefault((rule_id, binding), Firing(rule_id, binding, fact["id"]))
+                if fact["id"] not in derived:
+                    derived[fact["id"]] = fact
+                    test = tests.get(fact["t"])
+                    if test is not None:
+                        for slot in test(fact):
+                            memory[slot].append(fact)
         return list(firings.values()), list(derived.values())
 
 
@@ -116,32 +130,64 @@ def _dependency_order(compiled: list[CompiledRule]) -> list[CompiledRule]:
 
 @dataclass(frozen=True)
 class _Plan:
-    """One rule as it stands in one epoch: its aliases and a compiled test per pattern."""
+    """One rule in force in one epoch: its aliases and, per pattern, the slot of the memory
+    where the facts satisfying that pattern are collected."""
 
     rule: CompiledRule
-    aliases: tuple[str, ...]
-    patterns: tuple[tuple[str, Callable[[dict], bool]], ...]
+    aliases: tuple[str, ...]  # sorted
+    slots: tuple[int, ...]  # one per alias, in the same order
+    derive: Deriver | None
+
+
+@dataclass(frozen=True)
+class _Epoch:
+    plans: tuple[_Plan, ...]
+    tests: dict[str, Callable[[dict], list[int]]]  # per fact type: the slots a fact satisfies
+    slots: int
 
     @staticmethod
-    def build(rule: CompiledRule, day: str) -> _Plan | None:
+    def build(rules: list[CompiledRule], day: str) -> _Epoch:
         probe = {"date": day}
-        if not all(atom_holds(a, probe) for a in rule.patterns[0].window):
-            return None  # not in force in this epoch
-        tests = []
-        for p in rule.patterns:
-            clauses = []
-            for c in p.conditions:
-                alts = [
-                    [a for a in alt if a.field != "date"]
-                    for alt in c.alternatives
-                    if all(atom_holds(a, probe) for a in alt if a.field == "date")
-                ]
-                if not alts:
-                    return None  # a dated parameter with no value in this epoch: the rule cannot fire
-                clauses.append(" or ".join("(" + (" and ".join(_expr(a) for a in alt) or "True") + ")" for alt in alts))
-            source = " and ".join(f"({c})" for c in clauses) or "True"
-            tests.append((p.type, eval(f"lambda f: {source}", {"_NUM": (int, float)})))  # noqa: S307
-        return _Plan(rule, tuple(p.alias for p in rule.patterns), tuple(tests))
+        plans: list[_Plan] = []
+        sources: dict[str, list[str]] = {}
+        slot = 0
+        for rule in rules:
+            if not all(atom_holds(a, probe) for a in rule.patterns[0].window):
+                continue  # not in force in this epoch
+            exprs = [_pattern_source(p, probe) for p in rule.patterns]
+            if any(e is None for e in exprs):
+                continue  # a dated parameter with no value in this epoch: the rule cannot fire
+            slots = []
+            ordered = sorted(zip(rule.patterns, exprs, strict=True), key=lambda pe: pe[0].alias)
+            for p, expr in ordered:
+                sources.setdefault(p.type, []).append(f"    if {expr}: out.append({slot})")
+                slots.append(slot)
+                slot += 1
+            aliases = tuple(p.alias for p, _ in ordered)
+            plans.append(_Plan(rule, aliases, tuple(slots), Deriver(rule) if rule.rule.derive else None))
+        tests = {}
+        for ftype, lines in sources.items():
+            code = "def test(f):\n    out = []\n" + "\n".join(lines) + "\n    return out\n"
+            scope: dict = {"_NUM": (int, float)}
+            exec(compile(code, f"<exportsim patterns: {ftype} on {day}>", "exec"), scope)  # noqa: S102
+            tests[ftype] = scope["test"]
+        return _Epoch(tuple(plans), tests, slot)
+
+
+def _pattern_source(p: CompiledPattern, probe: dict) -> str | None:
+    """One pattern on the epoch's day as a Python expression over the fact `f`, or None when
+    some condition cannot hold on that day (its dated parameter has no value then)."""
+    clauses = []
+    for c in p.conditions:
+        alts = [
+            [a for a in alt if a.field != "date"]
+            for alt in c.alternatives
+            if all(atom_holds(a, probe) for a in alt if a.field == "date")
+        ]
+        if not alts:
+            return None
+        clauses.append(" or ".join("(" + (" and ".join(_expr(a) for a in alt) or "True") + ")" for alt in alts))
+    return " and ".join(f"({c})" for c in clauses) or "True"
 
 
 def _expr(atom: Atom) -> str:

@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from .backend_durable import EngineFailure
 from .errors import InputError, Problem
 from .evaluate import Evaluator, load_transaction
@@ -101,7 +103,16 @@ class Worker:
         """The chunk's output lines, and how many of them are error records."""
         records = [self.record(item) for item in chunk]
         errors = sum("error" in r for r in records)
-        return [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records], errors
+        return [_jsonl(r) for r in records], errors
+
+
+def _jsonl(record: dict[str, Any]) -> str:
+    """One compact JSON line (UTF-8 text, not escaped). orjson writes it several times faster
+    than the json module; a value orjson refuses (an integer beyond 64 bits) takes json."""
+    try:
+        return orjson.dumps(record).decode()
+    except TypeError:
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def _problem(p: Problem) -> dict[str, Any]:

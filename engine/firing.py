@@ -18,23 +18,44 @@ class Firing:
         return (self.rule_id, self.binding)
 
 
+class Deriver:
+    """Builds the fact a derive rule asserts, identical whichever executor calls it; the rule's
+    field sources are read once, when the executor is built, not per firing."""
+
+    def __init__(self, rule: CompiledRule) -> None:
+        spec = rule.rule.derive
+        assert spec is not None
+        self.type = spec.type
+        self.prefix = f"{rule.rule.id}("
+        aliases = {p.alias for p in rule.patterns}
+        # (field, alias, source field) copies a bound fact's field; (field, None, value) is a constant
+        self.fields: list[tuple[str, str | None, object]] = []
+        for name, src in spec.fields.items():
+            alias, _, fname = src.partition(".") if isinstance(src, str) else ("", "", "")
+            if alias in aliases and fname:
+                self.fields.append((name, alias, fname))
+            else:
+                self.fields.append((name, None, src))
+
+    def __call__(self, bound: dict[str, dict], binding: tuple[tuple[str, str], ...], sid: str) -> dict:
+        """`binding` is (alias, fact id) sorted by alias, as in `Firing`."""
+        fact = {
+            "t": self.type,
+            "id": self.prefix + ",".join(f"{a}={i}" for a, i in binding) + ")",
+            "sid": sid,
+            "date": next(iter(bound.values()))["date"],
+        }
+        for name, alias, src in self.fields:
+            if alias is None:
+                fact[name] = src
+            else:
+                value = bound[alias].get(src)  # type: ignore[arg-type]
+                if value is not None:
+                    fact[name] = value
+        return fact
+
+
 def derived_fact(rule: CompiledRule, bound: dict[str, dict], sid: str) -> dict:
-    """The fact a derive rule asserts, identical whichever executor built it."""
-    spec = rule.rule.derive
-    assert spec is not None
-    binding = sorted((alias, fact["id"]) for alias, fact in bound.items())
-    fact = {
-        "t": spec.type,
-        "id": f"{rule.rule.id}(" + ",".join(f"{a}={i}" for a, i in binding) + ")",
-        "sid": sid,
-        "date": next(iter(bound.values()))["date"],
-    }
-    for name, src in spec.fields.items():
-        alias, _, fname = src.partition(".") if isinstance(src, str) else ("", "", "")
-        if alias in bound and fname:
-            value = bound[alias].get(fname)
-            if value is not None:
-                fact[name] = value
-        else:
-            fact[name] = src
-    return fact
+    """The fact a derive rule asserts (one-off use; the executors keep a `Deriver` per rule)."""
+    binding = tuple(sorted((alias, fact["id"]) for alias, fact in bound.items()))
+    return Deriver(rule)(bound, binding, sid)

@@ -48,7 +48,7 @@ Tag = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.:-]*$")]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Kind(StrEnum):

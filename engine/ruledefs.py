@@ -17,7 +17,7 @@ Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.:-]*$")]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 class Window(Strict):

@@ -37,20 +37,21 @@ def test_an_error_inside_an_action_is_raised_and_the_session_stays_clean(durable
     # durable-rules' own layer swallows exceptions raised in actions; the backend must raise them,
     # naming the rule, and leave its reused session empty for the next evaluation.
     import exportsim.engine.backend_durable as backend
+    from exportsim.engine.firing import Deriver
 
     t = txn(parties=[US, party("Huawei")])
     expected = durable.evaluate(t)
-    real = backend.derived_fact
+    real = Deriver.__call__
 
-    def broken(rule, bound, sid):
-        if rule.rule.id == "el.listed_party_to_transaction":
+    def broken(self, bound, binding, sid):
+        if self.prefix.startswith("el.listed_party_to_transaction("):
             raise KeyError("planted")
-        return real(rule, bound, sid)
+        return real(self, bound, binding, sid)
 
-    monkeypatch.setattr(backend, "derived_fact", broken)
+    monkeypatch.setattr(Deriver, "__call__", broken)
     with pytest.raises(backend.EngineFailure, match="rule el.listed_party_to_transaction: KeyError"):
         durable.evaluate(t)
-    monkeypatch.setattr(backend, "derived_fact", real)
+    monkeypatch.setattr(Deriver, "__call__", real)
     assert durable.evaluate(t) == expected
     assert durable.evaluate(txn(parties=[US]))["outcome"] == "no_license_required"
 
@@ -196,6 +197,32 @@ def test_huge_and_tiny_numbers_reach_durable_rules_intact(tmp_path):
         item = {"id": "x", "description": "x", "tpp": tpp, "us_controlled_content": content}
         got = {ev.evaluate(txn(items=[item]))["outcome"] for ev in engines}
         assert got == {want}, (tpp, content, got)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False) | st.integers(min_value=-(2**70), max_value=2**70))
+def test_numbers_sent_to_durable_rules_never_carry_an_exponent(value):
+    # The fast path (orjson) is taken only for numbers it writes as plain decimals; the rest are
+    # rewritten by `encode`. Either way the text durable-rules parses has no exponent. (Infinite
+    # and NaN values are refused where transactions and rules are read: see the next test.)
+    from exportsim.engine.backend_durable import _flat_fact_plain, encode_facts
+
+    text = encode_facts([{"t": "item", "id": "x", "v": value}])
+    number = text.split('"v":')[1].rstrip("}]").strip()
+    assert "e" not in number.lower() and "inf" not in number.lower() and "nan" not in number.lower()
+    if _flat_fact_plain({"v": value}):
+        assert number == repr(value)
+
+
+def test_infinite_or_nan_numbers_are_refused_with_the_field_named(tmp_path):
+    path = tmp_path / "inf.yaml"
+    path.write_text(
+        "id: inf\nkind: export\norigin: US\ndestination: CN\ndate: '2024-01-02'\n"
+        "items: [{id: i1, description: chip, tpp: .inf}]\n"
+    )
+    r = CliRunner().invoke(cli, ["evaluate", str(path)])
+    assert r.exit_code == 2
+    assert "items[0].tpp" in r.output or "items.0.tpp" in r.output, r.output
+    assert "finite" in r.output and "Traceback" not in r.output
 
 
 def test_country_code_no_is_norway_not_false(tmp_path):
