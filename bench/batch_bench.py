@@ -4,10 +4,18 @@
     .venv/bin/python bench/batch_bench.py --sizes 10000 --quick
 
 For each population size it runs evaluate-batch's engine loop in a fresh process per
-configuration (engine x trace x workers) and reports transactions per second and the peak
-resident memory of the process and its workers. It also measures, on the same transactions and
-ruleset, where one evaluation's time goes: building facts, durable-rules' own session
-(assert, match, actions, delete), the plain-Python executor, and the rest (decision and result).
+configuration (engine x trace x workers) and reports transactions per second, the rate per core,
+the ratio to the plain-Python engine in the same configuration, and the peak resident memory of
+the process and its workers.
+
+It also measures, on the same transactions and ruleset, in one process and one pass (so the
+screening cache warms as in a batch), where one evaluation's time goes — parsing and validating
+the line, building facts, matching, deciding, the result record, its JSON line — and two
+references for durable-rules' own matching throughput on this ruleset and these facts:
+- "durable-rules, Host API": the package used as documented, one `assert_facts` and one
+  `delete_state` per transaction (bench/host_reference.py; it must find the same firings);
+- "durable-rules, as driven here": the backend's own session (assert, actions, retract), i.e.
+  the C matcher plus the least glue the project found.
 """
 
 from __future__ import annotations
@@ -34,33 +42,64 @@ print(json.dumps({"records": stats.records, "errors": stats.errors, "seconds": s
 
 STAGES = r"""
 import json, sys, time
-from exportsim.engine.loader import load_rules
+sys.path.insert(0, sys.argv[3])
+from host_reference import HostReference
+from exportsim.engine.batch import _jsonl, read_items
+from exportsim.engine.decide import decide
 from exportsim.engine.evaluate import Evaluator
-from exportsim.engine.batch import read_items
+from exportsim.engine.loader import load_rules
 from exportsim.engine.population import parse_line
+
 path, n = sys.argv[1], int(sys.argv[2])
 items = [i for _, i in zip(range(n), read_items(path))]
-t0 = time.perf_counter()
-txns = [parse_line(i.payload, i.source, i.line).txn for i in items]
-parse = time.perf_counter() - t0
 rules = load_rules()
-durable, python = Evaluator(rules, engine="durable"), Evaluator(rules, engine="python")
-t0 = time.perf_counter(); facts = [durable.flattener.flatten(t).facts for t in txns]; flatten = time.perf_counter() - t0
-t0 = time.perf_counter()
-for f in facts: durable.backend.run(f)
-d_run = time.perf_counter() - t0
-t0 = time.perf_counter()
-for f in facts: python.backend.run(f)
-p_run = time.perf_counter() - t0
-t0 = time.perf_counter()
-for t in txns: durable.evaluate(t, detail="summary")
-d_all = time.perf_counter() - t0
-t0 = time.perf_counter()
-for t in txns: python.evaluate(t, detail="summary")
-p_all = time.perf_counter() - t0
-print(json.dumps({"n": n, "parse": parse, "flatten": flatten, "durable_session": d_run, "python_match": p_run,
-                  "durable_evaluate": d_all, "python_evaluate": p_all}))
+engines = {"durable": Evaluator(rules, engine="durable"), "python": Evaluator(rules, engine="python")}
+clock = time.perf_counter
+out = {"n": len(items)}
+for name, ev in engines.items():
+    spent = dict.fromkeys(("parse", "facts", "match", "decide", "result", "json"), 0.0)
+    ev.flattener = type(ev.flattener)(rules)  # a cold screening cache for each engine
+    all_facts = []
+    for item in items:
+        t0 = clock()
+        txn = parse_line(item.payload, item.source, item.line).txn
+        t1 = clock()
+        factset = ev.flattener.flatten(txn)
+        t2 = clock()
+        firings, derived = ev.backend.run(factset.facts)
+        t3 = clock()
+        facts = {f["id"]: f for f in [*factset.facts, *derived]}
+        decision = decide(firings, ev.by_id, ev.deciding_regimes, facts, txn.date, None)
+        t4 = clock()
+        record = ev._light(txn, None, decision, firings, factset, "summary")
+        t5 = clock()
+        _jsonl(record)
+        t6 = clock()
+        for key, a, b in (("parse", t0, t1), ("facts", t1, t2), ("match", t2, t3), ("decide", t3, t4),
+                          ("result", t4, t5), ("json", t5, t6)):
+            spent[key] += b - a
+        all_facts.append(factset.facts)
+    out[name] = spent
+host = HostReference(engines["durable"].backend)
+t0 = clock()
+reference = [host.run(f) for f in all_facts]
+out["host_api"] = clock() - t0
+backend = engines["durable"].backend
+t0 = clock()
+ours = [backend.run(f)[0] for f in all_facts]
+out["as_driven"] = clock() - t0
+out["host_agrees"] = sum(r == {x.key for x in o} for r, o in zip(reference, ours))
+print(json.dumps(out))
 """
+
+STAGE_NAMES = {
+    "parse": "parse and validate the JSON line",
+    "facts": "build facts (screening, ownership, country groups)",
+    "match": "match (the engine)",
+    "decide": "decide (exceptions, strongest outcome)",
+    "result": "result record, summary trace",
+    "json": "JSON line",
+}
 
 
 def run_config(pop: Path, engine: str, detail: str, workers: int, scratch: Path) -> dict:
@@ -75,11 +114,40 @@ def run_config(pop: Path, engine: str, detail: str, workers: int, scratch: Path)
     return json.loads(proc.stdout)
 
 
+def stages(pop: Path, n: int) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", STAGES, str(pop), str(n), str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(proc.stdout)
+
+
+def print_stages(s: dict) -> float:
+    """The per-stage table; returns the rate of durable-rules through its Host API."""
+    n = s["n"]
+    print(f"\nWhere the time goes (µs per transaction, one pass over the first {n:,}, trace summary):\n")
+    print("| stage | durable | python |\n| --- | ---: | ---: |")
+    for key, label in STAGE_NAMES.items():
+        print(f"| {label} | {1e6 * s['durable'][key] / n:,.1f} | {1e6 * s['python'][key] / n:,.1f} |")
+    totals = {e: sum(s[e].values()) for e in ("durable", "python")}
+    print(f"| **total** | **{1e6 * totals['durable'] / n:,.1f}** | **{1e6 * totals['python'] / n:,.1f}** |")
+    host, driven = n / s["host_api"], n / s["as_driven"]
+    print(
+        f"\ndurable-rules' own matching on these facts: through its Host API (assert_facts + "
+        f"delete_state) {host:,.0f}/s ({1e6 / host:,.0f} µs; same firings on {s['host_agrees']:,} of {n:,}); "
+        f"as driven by the backend (assert, actions, retract) {driven:,.0f}/s ({1e6 / driven:,.0f} µs)."
+    )
+    return host
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000", help="comma-separated population sizes")
     ap.add_argument("--seed", type=int, default=2026)
-    ap.add_argument("--quick", action="store_true", help="trace summary only, one and two workers")
+    ap.add_argument("--quick", action="store_true", help="trace summary only")
+    ap.add_argument("--stage-sample", type=int, default=20000, help="transactions timed stage by stage")
     ap.add_argument("--json", action="store_true", help="print the rows as JSON too")
     args = ap.parse_args()
     exe = Path(sys.executable).parent / "exportsim"
@@ -93,28 +161,16 @@ def main() -> None:
                 check=True,
                 capture_output=True,
             )
-            stages = json.loads(
-                subprocess.run(
-                    [sys.executable, "-c", STAGES, str(pop), str(min(size, 5000))],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                ).stdout
-            )
-            n = stages["n"]
-            print(f"\n## {size:,} transactions (seed {args.seed}); per-transaction stages over the first {n:,}")
-            print("| stage | µs per transaction |\n| --- | ---: |")
-            for key in ("parse", "flatten", "durable_session", "python_match", "durable_evaluate", "python_evaluate"):
-                print(f"| {key.replace('_', ' ')} | {1e6 * stages[key] / n:,.0f} |")
-            ceiling = n / stages["durable_session"]
+            print(f"\n## {size:,} transactions (seed {args.seed})")
+            host = print_stages(stages(pop, min(size, args.stage_sample)))
             print(
-                f"\ndurable-rules' own session rate on this ruleset: {ceiling:,.0f}/s; plain-Python matching: "
-                f"{n / stages['python_match']:,.0f}/s"
+                "\n| engine | trace | workers | transactions/s | per core | vs python engine | "
+                "vs durable-rules Host API | peak memory (MiB) |"
             )
-            print("\n| engine | trace | workers | transactions/s | per core | peak memory (MiB) |")
-            print("| --- | --- | ---: | ---: | ---: | ---: |")
-            details = ["summary"] if args.quick else ["none", "full"]
-            for engine in ("durable", "python"):
+            print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+            details = ["summary"] if args.quick else ["none", "summary", "full"]
+            measured: dict[tuple, dict] = {}
+            for engine in ("python", "durable"):
                 for detail in details:
                     for workers in (1, 2):
                         r = run_config(pop, engine, detail, workers, scratch)
@@ -125,14 +181,19 @@ def main() -> None:
                             "trace": detail,
                             "workers": workers,
                             "rate": rate,
+                            "per_core": rate / workers,
+                            "vs_python": rate / measured[("python", detail, workers)]["rate"]
+                            if engine == "durable"
+                            else 1.0,
+                            "vs_host_api": rate / workers / host,
                             "peak_mib": r["peak_kib"] / 1024,
                             "errors": r["errors"],
-                            "ceiling": ceiling,
                         }
+                        measured[(engine, detail, workers)] = row
                         rows.append(row)
                         print(
-                            f"| {engine} | {detail} | {workers} | {rate:,.0f} | {rate / workers:,.0f} | "
-                            f"{row['peak_mib']:,.0f} |",
+                            f"| {engine} | {detail} | {workers} | {rate:,.0f} | {row['per_core']:,.0f} | "
+                            f"{row['vs_python']:.2f} | {row['vs_host_api']:.2f} | {row['peak_mib']:,.0f} |",
                             flush=True,
                         )
     if args.json:

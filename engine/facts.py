@@ -69,6 +69,7 @@ class _Holdings:
     entities: dict[str, Entity]  # normalised name -> party or other entity
     el_hits: dict[str, Match]  # normalised name -> Entity List match on the day
     affiliates: OwnershipResult  # fixed point of ownership by listed entities
+    any_owners: bool  # whether any party or entity of the transaction names its owners
 
     def listed_owners(self, name: str) -> list[Match]:
         """Entity-Listed entries reached up the ownership chain through listed or caught owners."""
@@ -90,6 +91,8 @@ class _Holdings:
     def majority_owner_country(self, party: Party) -> str | None:
         """A country whose owners together hold at least half of the party (direct holdings whose
         owner's country the data names); the larger holding wins a 50/50 tie."""
+        if not party.owners:
+            return None
         by_country: dict[str, float] = {}
         for owner in party.owners:
             ent = self.entities.get(normalise(owner.name))
@@ -119,6 +122,7 @@ class Flattener:
         self._group_cuts = sorted(cuts)
         self._groups_by_epoch: dict[int, dict[str, set[str]]] = {}
         self._country_groups: dict[tuple[int, str], list[str]] = {}
+        self._thresholds: dict[tuple[str, dt.date], tuple] = {}
 
     def _epoch(self, day: dt.date) -> int:
         return bisect.bisect_right(self._group_cuts, day)
@@ -180,8 +184,14 @@ class Flattener:
 
     def _threshold(self, param_id: str, day: dt.date, out: FactSet) -> float | None:
         """A dated ownership threshold, or None when the parameter is not in force (no aggregation)."""
-        param = self.rules.parameters.get(param_id)
-        dated = param.value_on(day) if param else None
+        key = (param_id, day)
+        found = self._thresholds.get(key)
+        if found is None:
+            if len(self._thresholds) > 50_000:  # bounded: a batch spanning many years stays small
+                self._thresholds.clear()
+            param = self.rules.parameters.get(param_id)
+            found = self._thresholds[key] = (param.value_on(day) if param else None,)
+        dated = found[0]
         if dated is None:
             return None
         out.parameters_used[param_id] = dated.value
@@ -192,8 +202,10 @@ class Flattener:
         iso = day.isoformat()
         out = FactSet(facts=[])
 
+        epoch = self._epoch(day)
+
         def groups(code: str) -> list[str]:
-            key = (self._epoch(day), code)
+            key = (epoch, code)
             found = self._country_groups.get(key)
             if found is None:
                 members = self.groups_of(day)
@@ -246,7 +258,9 @@ class Flattener:
                 out.notes.append(Note("ownership", "blocked", True, why, "OFAC 50 Percent Rule guidance (2014-08-13)"))
         listed = {k: f"{m.query} matches Entity List entry '{m.entry.name}' ({m.entry.id})" for k, m in el_hits.items()}
         affiliates = resolve(everyone, listed, self._threshold(AFFILIATES_THRESHOLD, day, out))
-        holdings = _Holdings({normalise(e.name): e for e in everyone}, el_hits, affiliates)
+        holdings = _Holdings(
+            {normalise(e.name): e for e in everyone}, el_hits, affiliates, any(e.owners for e in everyone)
+        )
 
         for n, party in enumerate(txn.parties):
             fact = self._party_fact(party, n, iso, put_country, sdn_hits, ownership.owner_share, holdings, out)
@@ -254,8 +268,7 @@ class Flattener:
             self._add_affiliation(fact, party, holdings, out)
             out.facts.append(fact)
 
-        for n, item in enumerate(txn.items):
-            item_id = txn.item_ids()[n]
+        for item, item_id in zip(txn.items, txn.item_ids(), strict=True):
             base = item.eccn.split(".")[0]
             fact: dict = {
                 "t": "item",
@@ -391,6 +404,9 @@ class Flattener:
     @staticmethod
     def _add_affiliation(fact: dict, party: Party, holdings: _Holdings, out: FactSet) -> None:
         """Aggregate Entity-Listed ownership (BIS Affiliates Rule) and the most restrictive owner policy."""
+        if not holdings.any_owners:  # no ownership data in the transaction: nothing to aggregate
+            fact["el_owner_share"] = 0.0
+            return
         share = holdings.affiliates.owner_share.get(normalise(party.name), 0.0)
         fact["el_owner_share"] = share
         owners = holdings.listed_owners(party.name)

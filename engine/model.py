@@ -21,8 +21,11 @@ _ECCN = re.compile(r"^(EAR99|[0-9][A-E][0-9]{3}(\.[a-z0-9]{1,4})*)$")
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
+_ALPHA2 = frozenset(countries_by_alpha2)
+
+
 def _country(code: str) -> str:
-    if code.upper() in countries_by_alpha2 and code == code.upper():
+    if code in _ALPHA2:  # the common case, checked first: validated once per country field read
         return code
     if code.upper() in countries_by_alpha2:
         raise ValueError(f"'{code}' must be written in capitals. Fix: write '{code.upper()}'.")

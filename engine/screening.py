@@ -94,6 +94,8 @@ class ListIndex:
                 self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(key)
+        if not hits and not kw.get("identifiers"):
+            return []  # the common case in a batch: a name known to match nothing
         return self._filter(self._band(hits, **kw), lists, day)
 
     def screen(self, names: list[str], list_name: str, day: dt.date, **kw) -> list[Match]:
