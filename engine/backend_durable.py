@@ -105,32 +105,33 @@ def encode(obj: object) -> str:
     return text if marked is obj else _MARKED_NUMBER.sub(r"\1", text)
 
 
-def _flat_fact_plain(fact: dict) -> bool:
-    """True when every number of a flat fact is written without an exponent, as Python's repr
-    (and orjson, checked in the tests) writes floats from 1e-4 up to 1e16. Checked by type and
-    range, without encoding; anything unusual takes `encode`."""
-    for v in fact.values():
-        t = type(v)
-        if t is str or t is bool:
-            continue
-        if t is float:
-            if v != 0.0 and not 1e-4 <= abs(v) < 1e16:  # also false for inf and nan
-                return False
-        elif t is int:
-            if not -_BIG < v < _BIG:
-                return False
-        elif t is list:
-            if not all(type(x) is str for x in v):
-                return False
-        elif v is not None:
-            return False
-    return True
+def _plain(value: object) -> bool:
+    """True when json (and orjson, checked in the tests) writes `value` as durable-rules reads
+    it: text, booleans, None, integers a double holds, floats Python's repr writes without an
+    exponent (from 1e-4 up to 1e16), lists of text. Checked by type and range, not by encoding."""
+    t = type(value)
+    if t is str or t is bool or value is None:
+        return True
+    if t is float:
+        return value == 0.0 or 1e-4 <= abs(value) < 1e16  # type: ignore[operator]  # false for inf, nan
+    if t is int:
+        return -_BIG < value < _BIG  # type: ignore[operator]
+    if t is list:
+        return all(type(x) is str for x in value)  # type: ignore[attr-defined]
+    return False
 
 
-def encode_facts(facts: list[dict]) -> str:
-    """`encode` for a list of flat facts; when no number needs rewriting (the common case),
-    orjson writes them, several times faster than the json module and with the same text."""
-    if all(_flat_fact_plain(f) for f in facts):
+def encode_facts(facts: list[dict], checked: dict[str, tuple[str, ...]] | None = None) -> str:
+    """`encode` for a list of flat facts. When no number needs rewriting (the common case),
+    orjson writes them, several times faster than the json module and with the same text.
+    `checked` names, per fact type, the only fields that can hold a number (the others are
+    text, booleans, dates or lists of text by the fact schema); without it every field is
+    checked."""
+    if checked is None:
+        plain = all(_plain(v) for f in facts for v in f.values())
+    else:
+        plain = all(_plain(f.get(k)) for f in facts for k in checked.get(f["t"], ()))
+    if plain:
         try:
             return orjson.dumps(facts).decode()
         except TypeError:
@@ -197,10 +198,22 @@ class DurableBackend:
 
     name = "durable"
 
-    def __init__(self, compiled: list[CompiledRule], fact_types: list[str]) -> None:
+    def __init__(self, compiled: list[CompiledRule], schema: dict[str, dict[str, str]]) -> None:
+        """`schema`: per fact type, each field's kind (the loader's fact schema)."""
         self.by_id = {r.rule.id: r for r in compiled}
-        self.definition, self.names = ruleset_definition(compiled, fact_types)
+        self.definition, self.names = ruleset_definition(compiled, sorted(schema))
         self.fields = tested_fields(compiled)
+        # The sent fields that may hold a number: kind "num", or a field the schema does not name.
+        textual = {"str", "bool", "date", "country", "set"}
+        self.numeric = {
+            t: tuple(
+                f
+                for f in fields
+                if f not in ("id", "t")
+                and schema.get(t, {}).get(f, schema.get(t, {}).get(f.removesuffix("_groups"))) not in textual
+            )
+            for t, fields in self.fields.items()
+        }
         self.ruleset = f"exportsim_{next(_counter)}"
         # What each durable rule's action does: nothing (sinks), or record a firing of a rule.
         # Aliases sorted, so the binding built in that order is sorted by alias as in `Firing`.
@@ -228,7 +241,7 @@ class DurableBackend:
         firings: dict[tuple, Firing] = {}
         errors: list[str] = []
         try:
-            code, state = _c.assert_facts(self._handle, encode_facts([self._project(f) for f in facts]))
+            code, state = _c.assert_facts(self._handle, encode_facts([self._project(f) for f in facts], self.numeric))
             if code not in _OK_CODES:
                 errors.append(_ERROR_CODES.get(code, f"durable-rules returned code {code}"))
             started = _c.start_action_for_state(self._handle, state)
@@ -263,7 +276,7 @@ class DurableBackend:
             firings.setdefault((rule_id, binding), Firing(rule_id, binding, fact["id"]))
             if fact["id"] not in known:
                 known[fact["id"]] = derived[fact["id"]] = fact
-                code, _ = _c.assert_fact(self._handle, encode_facts([self._project(fact)])[1:-1])
+                code, _ = _c.assert_fact(self._handle, encode_facts([self._project(fact)], self.numeric)[1:-1])
                 if code not in _OK_CODES:
                     errors.append(f"rule {rule_id}: " + _ERROR_CODES.get(code, f"code {code}"))
         except Exception as exc:

@@ -115,5 +115,8 @@ def decide(
     findings = [f for n, f in enumerate(findings) if n not in idle]
     kept = [f for f in findings if f.displaced_by is None]
     displaced = [f for f in findings if f.displaced_by is not None]
-    per_regime = {r: strongest([f.outcome for f in kept if f.regime == r]) for r in regimes}
+    by_regime: dict[str, list[Outcome]] = {}
+    for f in kept:
+        by_regime.setdefault(f.regime, []).append(f.outcome)
+    per_regime = {r: strongest(by_regime[r]) if r in by_regime else Outcome.NO_LICENSE_REQUIRED for r in regimes}
     return Decision(strongest(list(per_regime.values())), per_regime, kept, displaced)

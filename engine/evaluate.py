@@ -67,7 +67,7 @@ class Evaluator:
         # Regimes that only derive facts (such as the EAR jurisdiction gate) reach no decision.
         self.deciding_regimes = sorted({c.regime for c in self.compiled if c.rule.outcome is not None})
         if engine == "durable":
-            self.backend: DurableBackend | PythonBackend = DurableBackend(self.compiled, sorted(rules.facts))
+            self.backend: DurableBackend | PythonBackend = DurableBackend(self.compiled, rules.facts)
         else:
             self.backend = self.python
 
@@ -151,7 +151,7 @@ class Evaluator:
             "rules": {"digest": self.rules.digest, "variants": self.rules.variants},
             "engine": self.backend.name,
             "outcome": str(decision.outcome),
-            "regimes": {r: str(o) for r, o in decision.regimes.items()},
+            "regimes": {r: o.value for r, o in decision.regimes.items()},
             "findings": [finding(f) for f in decision.findings],
             "displaced": [finding(f) for f in decision.displaced],
         }

@@ -204,12 +204,12 @@ def test_numbers_sent_to_durable_rules_never_carry_an_exponent(value):
     # The fast path (orjson) is taken only for numbers it writes as plain decimals; the rest are
     # rewritten by `encode`. Either way the text durable-rules parses has no exponent. (Infinite
     # and NaN values are refused where transactions and rules are read: see the next test.)
-    from exportsim.engine.backend_durable import _flat_fact_plain, encode_facts
+    from exportsim.engine.backend_durable import _plain, encode_facts
 
     text = encode_facts([{"t": "item", "id": "x", "v": value}])
     number = text.split('"v":')[1].rstrip("}]").strip()
     assert "e" not in number.lower() and "inf" not in number.lower() and "nan" not in number.lower()
-    if _flat_fact_plain({"v": value}):
+    if _plain(value):
         assert number == repr(value)
 
 
