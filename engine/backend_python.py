@@ -35,8 +35,8 @@ class PythonBackend:
     Every date falls in an *epoch*: a span between consecutive dates on which some rule window
     or parameter value starts or ends. Within an epoch the set of rules in force and the value
     of every parameter are fixed, so the patterns of the rules in force become, per fact type,
-    one generated Python function that tests a fact against all of them at once and says which
-    patterns it satisfies (the same atoms durable-rules gets, with the same semantics as
+    one generated Python function that tests a fact against all of them at once and files it
+    under each pattern it satisfies (the same atoms durable-rules gets, same semantics as
     `atom_holds`), compiled once per epoch and cached. Each fact passes that test once; rules
     then join the facts their patterns collected. Derive rules run in dependency order, so one
     pass reaches the fixed point (the loader rejects cyclic derivations); a derived fact is
@@ -67,26 +67,26 @@ class PythonBackend:
 
     def run(self, facts: list[dict], sid: str = "py") -> tuple[list[Firing], list[dict]]:
         epoch = self._epoch(facts[0]["date"])
-        memory: list[list[dict]] = [[] for _ in range(epoch.slots)]
-        tests = epoch.tests
+        memory: dict[int, list[dict]] = {}  # pattern slot -> the facts satisfying it
+        tests, plans = epoch.tests, epoch.plans
         for f in facts:
             test = tests.get(f["t"])
             if test is not None:
-                for slot in test(f):
-                    memory[slot].append(f)
+                test(f, memory)
         firings: dict[tuple, Firing] = {}
         derived: dict[str, dict] = {}
-        for plan in epoch.plans:
+        for plan in plans:  # in dependency order: derived facts exist before a rule binds them
             slots = plan.slots
-            if not memory[slots[0]]:
+            first = memory.get(slots[0])
+            if first is None:
                 continue  # the common case: no fact satisfies the rule's first pattern
             if len(slots) == 1:
-                combos: Iterable[tuple[dict, ...]] = [(f,) for f in memory[slots[0]]]
+                combos: Iterable[tuple[dict, ...]] = [(f,) for f in first]
             else:
-                candidates = [memory[slot] for slot in slots]
+                candidates = [memory.get(slot) for slot in slots]
                 if not all(candidates):
                     continue
-                combos = itertools.product(*candidates)
+                combos = itertools.product(*candidates)  # type: ignore[arg-type]
             rule_id, derive = plan.rule.rule.id, plan.derive
             for combo in combos:
                 # aliases are in sorted order, so this is the binding sorted by alias
@@ -100,8 +100,7 @@ class PythonBackend:
                     derived[fact["id"]] = fact
                     test = tests.get(fact["t"])
                     if test is not None:
-                        for slot in test(fact):
-                            memory[slot].append(fact)
+                        test(fact, memory)
         return list(firings.values()), list(derived.values())
 
 
@@ -141,9 +140,8 @@ class _Plan:
 
 @dataclass(frozen=True)
 class _Epoch:
-    plans: tuple[_Plan, ...]
-    tests: dict[str, Callable[[dict], list[int]]]  # per fact type: the slots a fact satisfies
-    slots: int
+    plans: tuple[_Plan, ...]  # in dependency order
+    tests: dict[str, Callable[[dict, dict], None]]  # per fact type: file a fact under the slots it satisfies
 
     @staticmethod
     def build(rules: list[CompiledRule], day: str) -> _Epoch:
@@ -160,18 +158,21 @@ class _Epoch:
             slots = []
             ordered = sorted(zip(rule.patterns, exprs, strict=True), key=lambda pe: pe[0].alias)
             for p, expr in ordered:
-                sources.setdefault(p.type, []).append(f"    if {expr}: out.append({slot})")
+                sources.setdefault(p.type, []).append(
+                    f"    if {expr}:\n        found = m.get({slot})\n"
+                    f"        if found is None: m[{slot}] = [f]\n        else: found.append(f)"
+                )
                 slots.append(slot)
                 slot += 1
             aliases = tuple(p.alias for p, _ in ordered)
             plans.append(_Plan(rule, aliases, tuple(slots), Deriver(rule) if rule.rule.derive else None))
         tests = {}
         for ftype, lines in sources.items():
-            code = "def test(f):\n    out = []\n" + "\n".join(lines) + "\n    return out\n"
+            code = "def test(f, m):\n" + "\n".join(lines) + "\n"
             scope: dict = {"_NUM": (int, float)}
             exec(compile(code, f"<exportsim patterns: {ftype} on {day}>", "exec"), scope)  # noqa: S102
             tests[ftype] = scope["test"]
-        return _Epoch(tuple(plans), tests, slot)
+        return _Epoch(tuple(plans), tests)
 
 
 def _pattern_source(p: CompiledPattern, probe: dict) -> str | None:
