@@ -17,6 +17,7 @@ Python API:
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -26,14 +27,20 @@ from distributed import Client, as_completed
 from .batch import BatchConfig, Item, Worker, read_items
 
 _WORKERS: dict[BatchConfig, Worker] = {}
+# A Dask worker may run several tasks at once in threads. An evaluator is not thread-safe (its
+# durable-rules session and caches are shared), and durable-rules' C code never releases the
+# GIL, so threads would add no speed anyway: partitions take turns on the process's evaluator.
+# Run workers with `--nthreads 1` and as many processes as cores.
+_LOCK = threading.Lock()
 
 
 def evaluate_partition(config: BatchConfig, items: list[Item]) -> tuple[list[str], int]:
     """Runs on a Dask worker: the process's evaluator for `config`, built on first use."""
-    worker = _WORKERS.get(config)
-    if worker is None:
-        worker = _WORKERS[config] = Worker(config)
-    return worker.run(items)
+    with _LOCK:
+        worker = _WORKERS.get(config)
+        if worker is None:
+            worker = _WORKERS[config] = Worker(config)
+        return worker.run(items)
 
 
 @dataclass

@@ -169,3 +169,28 @@ def test_dask_local_cluster_equals_single_process(population, tmp_path):
     assert stats.parts == 5 and stats.records == 600
     joined = "".join(p.read_text() for p in sorted(parts.glob("part-*.jsonl")))
     assert joined == "".join(single)
+
+
+def test_partitions_evaluated_from_threads_at_once_equal_the_sequential_run(population):
+    # A Dask worker with several threads runs partitions concurrently in one process; they must
+    # not share the evaluator's durable-rules session at the same time.
+    if os.environ.get("CI"):
+        import distributed  # noqa: F401  (the test extra installs it)
+    else:
+        pytest.importorskip("distributed", reason="Dask is the optional extra exportsim[dask]")
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from exportsim.engine.dask_batch import evaluate_partition
+
+    items = list(read_items(str(population)))
+    partitions = [items[n : n + 50] for n in range(0, len(items), 50)]
+    expected = [evaluate_partition(BatchConfig(), part) for part in partitions]
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, to interleave evaluations
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            got = list(pool.map(lambda part: evaluate_partition(BatchConfig(), part), partitions))
+    finally:
+        sys.setswitchinterval(old)
+    assert got == expected
