@@ -235,7 +235,8 @@ class DurableBackend:
         out["sid"] = self._sid
         return out
 
-    def run(self, facts: list[dict], sid: str = "0") -> tuple[list[Firing], list[dict]]:
+    def run(self, facts: list[dict]) -> tuple[list[Firing], list[dict]]:
+        """The firings (each rule and binding once) and the derived facts of one transaction."""
         known = {f["id"]: f for f in facts}
         derived: dict[str, dict] = {}
         firings: dict[tuple, Firing] = {}
@@ -284,7 +285,8 @@ class DurableBackend:
 
     def _clear(self, known: dict) -> None:
         """Retract every fact of the evaluation so the session is empty for the next one.
-        Should that fail, the session is abandoned for a new one (a rare, bounded leak)."""
+        Should that fail, or an action still wait, the session is left behind and a new one is
+        used (never observed; each such session would count towards the cap of 1024)."""
         try:
             _, state = _c.retract_facts(self._handle, json.dumps([{"id": i, "sid": self._sid} for i in known]))
             clean = _c.start_action_for_state(self._handle, state) is None  # nothing may wait now
