@@ -241,6 +241,7 @@ class DurableBackend:
         derived: dict[str, dict] = {}
         firings: dict[tuple, Firing] = {}
         errors: list[str] = []
+        broken = False  # a failed call to the C module leaves the session in an unknown state
         try:
             code, state = _c.assert_facts(self._handle, encode_facts([self._project(f) for f in facts], self.numeric))
             if code not in _OK_CODES:
@@ -253,8 +254,9 @@ class DurableBackend:
                 message = _c.complete_and_start_action(self._handle, state)
         except Exception as exc:  # the C module raises its own error type for failed calls
             errors.append(f"durable-rules failed: {type(exc).__name__}: {exc}")
+            broken = True
         finally:
-            self._clear(known)
+            self._clear(known, broken)
         if errors:
             raise EngineFailure("; ".join(errors))
         return list(firings.values()), list(derived.values())
@@ -283,15 +285,22 @@ class DurableBackend:
         except Exception as exc:
             errors.append(f"rule {rule_id}: {type(exc).__name__}: {exc}")
 
-    def _clear(self, known: dict) -> None:
+    def _clear(self, known: dict, broken: bool) -> None:
         """Retract every fact of the evaluation so the session is empty for the next one.
-        Should that fail, or an action still wait, the session is left behind and a new one is
-        used (never observed; each such session would count towards the cap of 1024)."""
-        try:
-            _, state = _c.retract_facts(self._handle, json.dumps([{"id": i, "sid": self._sid} for i in known]))
-            clean = _c.start_action_for_state(self._handle, state) is None  # nothing may wait now
-        except Exception:
-            clean = False
+
+        A session is left behind for a new one when a call failed mid-evaluation (an action
+        started and never completed locks a session for up to a minute, during which it would
+        report no actions: silent false negatives), when retraction fails, or when an action
+        still waits afterwards. Never observed; each such session counts towards the cap of 1024.
+        """
+        clean = not broken
+        if clean:
+            try:
+                ids = json.dumps([{"id": i, "sid": self._sid} for i in known])
+                _, state = _c.retract_facts(self._handle, ids)
+                clean = _c.start_action_for_state(self._handle, state) is None  # nothing may wait now
+            except Exception:
+                clean = False
         if not clean:
             self._sid = f"{self.ruleset}_s{next(_counter)}"
 

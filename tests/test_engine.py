@@ -56,6 +56,30 @@ def test_an_error_inside_an_action_is_raised_and_the_session_stays_clean(durable
     assert durable.evaluate(txn(parties=[US]))["outcome"] == "no_license_required"
 
 
+def test_a_failed_call_to_durable_rules_is_raised_and_the_next_evaluation_is_right(durable, monkeypatch):
+    # An action started and never completed locks a durable-rules session (it then reports no
+    # actions for up to a minute): after a failed call the backend must not reuse that session.
+    import exportsim.engine.backend_durable as backend
+
+    t = txn(parties=[US, party("Huawei")])
+    expected = durable.evaluate(t)
+    real = backend._c
+
+    class Failing:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        @staticmethod
+        def complete_and_start_action(handle, state):
+            raise RuntimeError("planted C failure")
+
+    monkeypatch.setattr(backend, "_c", Failing())
+    with pytest.raises(backend.EngineFailure, match="planted C failure"):
+        durable.evaluate(t)
+    monkeypatch.setattr(backend, "_c", real)
+    assert durable.evaluate(t) == expected
+
+
 def test_sessions_where_no_rule_fires_are_safe(tmp_path):
     # durable-rules 2.0.28 aborts in delete_state for a session in which no action ran; the backend
     # reuses one session and retracts each evaluation's facts instead of deleting sessions.
