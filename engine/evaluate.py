@@ -151,7 +151,7 @@ class Evaluator:
             "rules": {"digest": self.rules.digest, "variants": self.rules.variants},
             "engine": self.backend.name,
             "outcome": str(decision.outcome),
-            "regimes": {r: o.value for r, o in decision.regimes.items()},
+            "regimes": {r: str(o) for r, o in decision.regimes.items()},
             "findings": [finding(f) for f in decision.findings],
             "displaced": [finding(f) for f in decision.displaced],
         }
