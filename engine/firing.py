@@ -54,8 +54,3 @@ class Deriver:
                     fact[name] = value
         return fact
 
-
-def derived_fact(rule: CompiledRule, bound: dict[str, dict], sid: str) -> dict:
-    """The fact a derive rule asserts (one-off use; the executors keep a `Deriver` per rule)."""
-    binding = tuple(sorted((alias, fact["id"]) for alias, fact in bound.items()))
-    return Deriver(rule)(bound, binding, sid)
