@@ -104,6 +104,17 @@ def builtin_case_paths() -> list[Path]:
     return sorted(builtin_cases_dir().glob("*.yaml"))
 
 
+def builtin_cases() -> list[tuple[Path, Transaction]]:
+    """Every built-in case with its transaction; a case that cannot be read ends the command."""
+    cases = []
+    for p in builtin_case_paths():
+        try:
+            cases.append((p, load_transaction(p)))
+        except InputError as err:
+            fail_input(err)
+    return cases
+
+
 def parse_date(_ctx, _param, value: str | None) -> dt.date | None:
     if value is None:
         return None

@@ -12,7 +12,6 @@ import sys
 import click
 from exportsim.engine.backend_durable import EngineFailure
 from exportsim.engine.errors import InputError
-from exportsim.engine.evaluate import load_transaction
 from exportsim.engine.model import Transaction
 from rich.console import Console
 
@@ -20,7 +19,7 @@ from exportsim import DISCLAIMER, __version__
 
 from .common import (
     EXIT_BAD_INPUT,
-    builtin_case_paths,
+    builtin_cases,
     engine_failed,
     engine_option,
     fail_input,
@@ -144,13 +143,10 @@ def cases() -> None:
 @format_option
 def cases_list(fmt) -> None:
     """List the built-in cases."""
-    rows = []
-    for p in builtin_case_paths():
-        try:
-            t = load_transaction(p)
-        except InputError as err:
-            fail_input(err)
-        rows.append({"name": p.stem, "date": t.date.isoformat(), "difficulty": t.difficulty, "title": t.title})
+    rows = [
+        {"name": p.stem, "date": t.date.isoformat(), "difficulty": t.difficulty, "title": t.title}
+        for p, t in builtin_cases()
+    ]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .common import builtin_case_paths, fail_input, format_option, load_ruleset, make_evaluator, resolve_case
+from .common import builtin_cases, fail_input, format_option, load_ruleset, make_evaluator, resolve_case
 from .main import cli
 from .render import result_tree
 
@@ -269,13 +269,7 @@ def train(trainee, db) -> None:
     console = _console()
     progress = _progress(db)
     status = progress.status(trainee)
-    cases = []
-    for p in builtin_case_paths():
-        try:
-            t = load_transaction(p)
-        except InputError as err:
-            fail_input(err)
-        cases.append((p, t))
+    cases = builtin_cases()
     for level in DIFFICULTIES:
         table = Table(title=f"{level} cases", title_justify="left")
         table.add_column("case", overflow="fold")

@@ -17,6 +17,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -270,15 +271,7 @@ def parse_csl_csv(path: Path) -> list[dict[str, Any]]:
             "Use the Consolidated Screening List CSV as downloaded.",
             1,
         )
-    out = []
-    for n, row in enumerate(reader, start=2):
-        try:
-            out.append(_csl_entry(row, f"row {n}"))
-        except ValueError as exc:
-            raise InputError.one(
-                str(path), f"Row {n} cannot be read: {exc}.", "Fix or remove the row, or re-download the file.", n
-            ) from None
-    return out
+    return _csl_entries(path, enumerate(reader, start=2), "row", lines=True)
 
 
 def parse_csl_json(path: Path) -> list[dict[str, Any]]:
@@ -295,14 +288,23 @@ def parse_csl_json(path: Path) -> list[dict[str, Any]]:
             "Expected a list of records (or an object with 'results').",
             "Use the Consolidated Screening List JSON as downloaded.",
         )
+    return _csl_entries(path, enumerate(records, start=1), "record", lines=False)
+
+
+def _csl_entries(path: Path, numbered: Iterable[tuple[int, object]], noun: str, *, lines: bool) -> list[dict[str, Any]]:
+    """Each CSL row or record as an entry; the first that cannot be read stops the import, named
+    by its number (`lines`: the number is the file's line, as for CSV rows)."""
     out = []
-    for n, rec in enumerate(records, start=1):
+    for n, rec in numbered:
         try:
             if not isinstance(rec, dict):
-                raise ValueError(f"record {n} is not an object")
-            out.append(_csl_entry(rec, f"record {n}"))
+                raise ValueError(f"{noun} {n} is not an object")
+            out.append(_csl_entry(rec, f"{noun} {n}"))
         except ValueError as exc:
             raise InputError.one(
-                str(path), f"Record {n} cannot be read: {exc}.", "Fix or remove the record, or re-download the file."
+                str(path),
+                f"{noun.capitalize()} {n} cannot be read: {exc}.",
+                f"Fix or remove the {noun}, or re-download the file.",
+                n if lines else None,
             ) from None
     return out

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
-from exportsim.cli.main import builtin_case_paths, cli
+from exportsim.cli.common import builtin_case_paths
+from exportsim.cli.main import cli
 
 FLAGS = [
     "--id", "demo-huawei", "--title", "Router to Huawei", "--kind", "export", "--date", "2025-03-01",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from exportsim.cli.main import builtin_case_paths
+from exportsim.cli.common import builtin_case_paths
 from exportsim.engine.evaluate import load_transaction
 
 

@@ -8,7 +8,7 @@ from importlib.resources import files
 
 import jsonschema
 import pytest
-from exportsim.cli.main import builtin_case_paths
+from exportsim.cli.common import builtin_case_paths
 from exportsim.engine.evaluate import load_transaction
 from exportsim.engine.expectations import mismatches
 

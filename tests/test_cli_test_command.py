@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
-from exportsim.cli.main import builtin_case_paths, cli
+from exportsim.cli.common import builtin_case_paths
+from exportsim.cli.main import cli
 
 
 def _copy(tmp_path, name):

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from exportsim.cli.main import builtin_case_paths, cli
+from exportsim.cli.common import builtin_case_paths
+from exportsim.cli.main import cli
 from exportsim.engine.model import Transaction
 
 run = CliRunner().invoke

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from exportsim.cli.main import builtin_case_paths, cli
+from exportsim.cli.common import builtin_case_paths
+from exportsim.cli.main import cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and not os.environ.get("CI"):

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from exportsim.cli.main import builtin_case_paths, cli
+from exportsim.cli.common import builtin_case_paths
+from exportsim.cli.main import cli
 from exportsim.engine.loader import builtin_rules_dir
 from exportsim.engine.suite import KeywordError, keyword_matcher, load_cases
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pexpect
 import pytest
 from click.testing import CliRunner
-from exportsim.cli.main import builtin_case_paths, cli
+from exportsim.cli.common import builtin_case_paths
+from exportsim.cli.main import cli
 from exportsim.cli.train_cmd import requiring_regimes
 from exportsim.engine.evaluate import load_transaction
 from exportsim.engine.training import build_steps, max_score, parse_answer
