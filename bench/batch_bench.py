@@ -30,7 +30,7 @@ from pathlib import Path
 
 RUNNER = r"""
 import json, resource, sys, time
-from exportsim.engine.batch import BatchConfig, read_items, run_batch
+from exportsim.engine.batch.runner import BatchConfig, read_items, run_batch
 path, engine, detail, workers, out = sys.argv[1:6]
 with open(out, "w") as fh:
     start = time.perf_counter()
@@ -44,11 +44,11 @@ STAGES = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[3])
 from host_reference import HostReference
-from exportsim.engine.batch import _jsonl, read_items
-from exportsim.engine.decide import decide
-from exportsim.engine.evaluate import Evaluator
-from exportsim.engine.loader import load_rules
-from exportsim.engine.population import parse_line
+from exportsim.engine.batch.runner import _jsonl, read_items
+from exportsim.engine.core.decision.decide import decide
+from exportsim.engine.core.evaluate import Evaluator
+from exportsim.engine.core.ruleset.loader import load_rules
+from exportsim.engine.scenarios.population import parse_line
 
 path, n = sys.argv[1], int(sys.argv[2])
 items = [i for _, i in zip(range(n), read_items(path))]

@@ -1,7 +1,7 @@
 """durable-rules used the way its documentation shows, as the reference the batch is compared to.
 
 The project's durable backend drives durable-rules' C matcher directly and reuses one session
-(engine/backend_durable.py). This module runs the same compiled ruleset on the same facts through
+(engine/core/executors/durable.py). This module runs the same compiled ruleset on the same facts through
 the package's own Python layer instead: `durable.engine.Host`, one `assert_facts` and one
 `delete_state` per transaction, actions resolved by name, derived facts asserted from the action
 (forward chaining). That is "durable-rules' own matching throughput on the same ruleset" in the
@@ -16,8 +16,8 @@ import itertools
 
 import durable.engine as durable_engine
 from durable.engine import Host
-from exportsim.engine.backend_durable import DurableBackend, encode
-from exportsim.engine.firing import Deriver
+from exportsim.engine.core.executors.durable import DurableBackend, encode
+from exportsim.engine.core.executors.firing import Deriver
 
 _SESSION_TYPE = "__bench_session__"
 _counter = itertools.count()

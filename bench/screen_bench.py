@@ -21,11 +21,11 @@ import resource
 import statistics
 import time
 
-from exportsim.engine.evaluate import Evaluator
-from exportsim.engine.loader import load_rules
-from exportsim.engine.model import Transaction
-from exportsim.engine.ruledefs import Citation, ListEntry
-from exportsim.engine.screening import BulkScreen, ListIndex
+from exportsim.engine.core.evaluate import Evaluator
+from exportsim.engine.core.facts.screening import BulkScreen, ListIndex
+from exportsim.engine.core.ruleset.loader import load_rules
+from exportsim.engine.core.ruleset.ruledefs import Citation, ListEntry
+from exportsim.engine.core.transaction.model import Transaction
 
 # Brand names from pinyin-like and Latin syllables, two or three of them: about 250,000 brands.
 SYLLABLES = [  # fmt: skip

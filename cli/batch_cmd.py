@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import click
-from exportsim.engine.batch import (
+from exportsim.engine.batch.runner import (
     BatchConfig,
     count_items,
     manifest,
@@ -20,7 +20,7 @@ from exportsim.engine.batch import (
     resume_point,
     run_batch,
 )
-from exportsim.engine.errors import InputError
+from exportsim.engine.core.errors import InputError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -177,7 +177,7 @@ def _run(input_arg, config, write, workers, start_after):
 
 def _on_dask(input_arg, output, config, scheduler, partition_lines, force) -> None:
     try:
-        from exportsim.engine.dask_batch import run_on_dask
+        from exportsim.engine.batch.dask_cluster import run_on_dask
     except ImportError:
         click.echo("error: --scheduler needs Dask. Fix: pip install 'exportsim[dask]'.", err=True)
         sys.exit(EXIT_BAD_INPUT)

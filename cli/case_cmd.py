@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 import yaml
-from exportsim.engine.errors import InputError, Problem
-from exportsim.engine.loader import RuleSet
-from exportsim.engine.model import Item, Kind, Role, Transaction
-from exportsim.engine.outcomes import Outcome
-from exportsim.engine.source import LineMap
-from exportsim.engine.suite import CaseFile, load_cases
-from exportsim.engine.validation import validate
+from exportsim.engine.core.decision.outcomes import Outcome
+from exportsim.engine.core.errors import InputError, Problem
+from exportsim.engine.core.ruleset.loader import RuleSet
+from exportsim.engine.core.transaction.model import Item, Kind, Role, Transaction
+from exportsim.engine.core.transaction.source import LineMap
+from exportsim.engine.core.transaction.validation import validate
+from exportsim.engine.suites.suite import CaseFile, load_cases
 from iso3166 import countries_by_alpha2
 from pydantic import ValidationError
 from rich.console import Console

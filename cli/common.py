@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
-from exportsim.engine.backend_durable import EngineFailure
-from exportsim.engine.errors import InputError, Problem
-from exportsim.engine.evaluate import Evaluator, builtin_cases_dir, load_transaction
-from exportsim.engine.list_store import with_store_entries
-from exportsim.engine.loader import RuleSet, load_rules
-from exportsim.engine.model import Transaction
-from exportsim.engine.ownership_file import load_ownership
-from exportsim.engine.variants import apply_variants
+from exportsim.engine.core.errors import InputError, Problem
+from exportsim.engine.core.evaluate import Evaluator, builtin_cases_dir, load_transaction
+from exportsim.engine.core.executors.durable import EngineFailure
+from exportsim.engine.core.ruleset.loader import RuleSet, load_rules
+from exportsim.engine.core.transaction.model import Transaction
+from exportsim.engine.core.transaction.ownership_file import load_ownership
+from exportsim.engine.lists.store import with_store_entries
+from exportsim.engine.scenarios.variants import apply_variants
 from rich.console import Console
 from rich.markup import escape
 

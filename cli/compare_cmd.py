@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 import click
-from exportsim.engine.backend_durable import EngineFailure
-from exportsim.engine.compare import Scenario, compare, report
-from exportsim.engine.errors import InputError, Problem
-from exportsim.engine.evaluate import builtin_cases_dir
-from exportsim.engine.generate import Generator, load_profile
-from exportsim.engine.outcomes import Outcome
-from exportsim.engine.population import read
+from exportsim.engine.core.decision.outcomes import Outcome
+from exportsim.engine.core.errors import InputError, Problem
+from exportsim.engine.core.evaluate import builtin_cases_dir
+from exportsim.engine.core.executors.durable import EngineFailure
+from exportsim.engine.scenarios.compare import Scenario, compare, report
+from exportsim.engine.scenarios.generate import Generator, load_profile
+from exportsim.engine.scenarios.population import read
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

@@ -12,7 +12,7 @@ import math
 from html import escape
 from typing import Any
 
-from exportsim.engine.outcomes import Outcome
+from exportsim.engine.core.decision.outcomes import Outcome
 
 from exportsim import __version__
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import click
-from exportsim.engine.lint import KINDS, lint
+from exportsim.engine.suites.lint import KINDS, lint
 from rich.console import Console
 from rich.text import Text
 

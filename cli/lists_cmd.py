@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import click
-from exportsim.engine.errors import InputError
-from exportsim.engine.list_import import FORMATS, parse_csl_csv, parse_csl_json, parse_sdn_csv, parse_sdn_xml
-from exportsim.engine.list_store import ListStore, default_path
-from exportsim.engine.screen_eval import evaluate, load_set, thresholds
-from exportsim.engine.screening import ListIndex
+from exportsim.engine.core.errors import InputError
+from exportsim.engine.core.facts.screening import ListIndex
+from exportsim.engine.lists.importers import FORMATS, parse_csl_csv, parse_csl_json, parse_sdn_csv, parse_sdn_xml
+from exportsim.engine.lists.screen_eval import evaluate, load_set, thresholds
+from exportsim.engine.lists.store import ListStore, default_path
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table

@@ -10,9 +10,9 @@ import json
 import sys
 
 import click
-from exportsim.engine.backend_durable import EngineFailure
-from exportsim.engine.errors import InputError
-from exportsim.engine.model import Transaction
+from exportsim.engine.core.errors import InputError
+from exportsim.engine.core.executors.durable import EngineFailure
+from exportsim.engine.core.transaction.model import Transaction
 from rich.console import Console
 
 from exportsim import DISCLAIMER, __version__
@@ -131,7 +131,7 @@ def schema_result() -> None:
     """The JSON Schema of `exportsim evaluate --format json` output (one result)."""
     from importlib.resources import files
 
-    click.echo(files("exportsim.engine").joinpath("result.schema.json").read_text(encoding="utf-8"))
+    click.echo(files("exportsim.engine.core.trace").joinpath("result.schema.json").read_text(encoding="utf-8"))
 
 
 @cli.group()

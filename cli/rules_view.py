@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import click
-from exportsim.engine.loader import RuleSet
-from exportsim.engine.ruledefs import ParamRef, PolicyFrom, Rule
+from exportsim.engine.core.ruleset.loader import RuleSet
+from exportsim.engine.core.ruleset.ruledefs import ParamRef, PolicyFrom, Rule
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table

@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
-from exportsim.engine.coverage import Coverage
-from exportsim.engine.errors import Problem
-from exportsim.engine.suite import CaseOutcome
+from exportsim.engine.core.errors import Problem
+from exportsim.engine.suites.coverage import Coverage
+from exportsim.engine.suites.suite import CaseOutcome
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text

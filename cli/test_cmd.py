@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import click
-from exportsim.engine.backend_durable import EngineFailure
-from exportsim.engine.coverage import Coverage, measure
-from exportsim.engine.errors import InputError, Problem
-from exportsim.engine.evaluate import builtin_cases_dir
-from exportsim.engine.suite import CaseOutcome, KeywordError, discover, keyword_matcher, load_cases, run
+from exportsim.engine.core.errors import InputError, Problem
+from exportsim.engine.core.evaluate import builtin_cases_dir
+from exportsim.engine.core.executors.durable import EngineFailure
+from exportsim.engine.suites.coverage import Coverage, measure
+from exportsim.engine.suites.suite import CaseOutcome, KeywordError, discover, keyword_matcher, load_cases, run
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text

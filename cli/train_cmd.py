@@ -12,12 +12,20 @@ from pathlib import Path
 
 import click
 import yaml
-from exportsim.engine.errors import InputError
-from exportsim.engine.evaluate import Evaluator, load_transaction
-from exportsim.engine.model import Transaction
-from exportsim.engine.outcomes import Outcome
-from exportsim.engine.progress import Progress
-from exportsim.engine.training import HINT_COST, POINTS, Step, build_steps, is_right, max_score, parse_answer
+from exportsim.engine.core.decision.outcomes import Outcome
+from exportsim.engine.core.errors import InputError
+from exportsim.engine.core.evaluate import Evaluator, load_transaction
+from exportsim.engine.core.transaction.model import Transaction
+from exportsim.engine.training.progress import Progress
+from exportsim.engine.training.walkthrough import (
+    HINT_COST,
+    POINTS,
+    Step,
+    build_steps,
+    is_right,
+    max_score,
+    parse_answer,
+)
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table

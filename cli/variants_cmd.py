@@ -6,8 +6,8 @@ import json
 import sys
 
 import click
-from exportsim.engine.errors import InputError
-from exportsim.engine.variants import builtin_variants, load_variant, resolve_variant
+from exportsim.engine.core.errors import InputError
+from exportsim.engine.scenarios.variants import builtin_variants, load_variant, resolve_variant
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table

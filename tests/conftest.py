@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from exportsim.engine.evaluate import Evaluator
-from exportsim.engine.loader import load_rules
+from exportsim.engine.core.evaluate import Evaluator
+from exportsim.engine.core.ruleset.loader import load_rules
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exportsim.engine.model import Transaction
+from exportsim.engine.core.transaction.model import Transaction
 
 
 def txn(**overrides: Any) -> Transaction:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from exportsim.cli.main import cli
-from exportsim.engine.batch import CRASH_HOOK, BatchConfig, Item, read_items, run_batch
+from exportsim.engine.batch.runner import CRASH_HOOK, BatchConfig, Item, read_items, run_batch
 
 run = CliRunner().invoke
 EXE = [str(Path(sys.executable).parent / "exportsim")]  # the installed console script
@@ -156,7 +156,7 @@ def test_dask_local_cluster_equals_single_process(population, tmp_path):
         import distributed  # the test extra installs it: under CI this test never skips
     else:
         distributed = pytest.importorskip("distributed", reason="Dask is the optional extra exportsim[dask]")
-    from exportsim.engine.dask_batch import run_on_dask
+    from exportsim.engine.batch.dask_cluster import run_on_dask
 
     single: list[str] = []
     run_batch(read_items(str(population)), BatchConfig(), single.append)
@@ -181,7 +181,7 @@ def test_partitions_evaluated_from_threads_at_once_equal_the_sequential_run(popu
     import sys
     from concurrent.futures import ThreadPoolExecutor
 
-    from exportsim.engine.dask_batch import evaluate_partition
+    from exportsim.engine.batch.dask_cluster import evaluate_partition
 
     items = list(read_items(str(population)))
     partitions = [items[n : n + 50] for n in range(0, len(items), 50)]

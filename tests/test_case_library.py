@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from exportsim.cli.common import builtin_case_paths
-from exportsim.engine.evaluate import load_transaction
+from exportsim.engine.core.evaluate import load_transaction
 
 
 def test_every_rule_fires_in_some_case(python_engine):

@@ -9,11 +9,11 @@ from importlib.resources import files
 import jsonschema
 import pytest
 from exportsim.cli.common import builtin_case_paths
-from exportsim.engine.evaluate import load_transaction
-from exportsim.engine.expectations import mismatches
+from exportsim.engine.core.evaluate import load_transaction
+from exportsim.engine.suites.expectations import mismatches
 
 CASES = builtin_case_paths()
-SCHEMA = json.loads(files("exportsim.engine").joinpath("result.schema.json").read_text())
+SCHEMA = json.loads(files("exportsim.engine.core.trace").joinpath("result.schema.json").read_text())
 
 
 def test_library_is_not_empty():

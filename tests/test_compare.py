@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from exportsim.cli.common import builtin_case_paths
 from exportsim.cli.main import cli
-from exportsim.engine.model import Transaction
+from exportsim.engine.core.transaction.model import Transaction
 
 run = CliRunner().invoke
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from exportsim.cli.main import cli
-from exportsim.engine.decide import add_days
-from exportsim.engine.evaluate import Evaluator
-from exportsim.engine.loader import builtin_rules_dir, load_rules
+from exportsim.engine.core.decision.decide import add_days
+from exportsim.engine.core.evaluate import Evaluator
+from exportsim.engine.core.ruleset.loader import builtin_rules_dir, load_rules
 from helpers import party, regime, txn
 from hypothesis import given
 from hypothesis import strategies as st
@@ -36,8 +36,8 @@ def test_many_evaluations_stay_within_the_session_cap(durable):
 def test_an_error_inside_an_action_is_raised_and_the_session_stays_clean(durable, monkeypatch):
     # durable-rules' own layer swallows exceptions raised in actions; the backend must raise them,
     # naming the rule, and leave its reused session empty for the next evaluation.
-    import exportsim.engine.backend_durable as backend
-    from exportsim.engine.firing import Deriver
+    import exportsim.engine.core.executors.durable as backend
+    from exportsim.engine.core.executors.firing import Deriver
 
     t = txn(parties=[US, party("Huawei")])
     expected = durable.evaluate(t)
@@ -59,7 +59,7 @@ def test_an_error_inside_an_action_is_raised_and_the_session_stays_clean(durable
 def test_a_failed_call_to_durable_rules_is_raised_and_the_next_evaluation_is_right(durable, monkeypatch):
     # An action started and never completed locks a durable-rules session (it then reports no
     # actions for up to a minute): after a failed call the backend must not reuse that session.
-    import exportsim.engine.backend_durable as backend
+    import exportsim.engine.core.executors.durable as backend
 
     t = txn(parties=[US, party("Huawei")])
     expected = durable.evaluate(t)
@@ -228,7 +228,7 @@ def test_numbers_sent_to_durable_rules_never_carry_an_exponent(value):
     # The fast path (orjson) is taken only for numbers it writes as plain decimals; the rest are
     # rewritten by `encode`. Either way the text durable-rules parses has no exponent. (Infinite
     # and NaN values are refused where transactions and rules are read: see the next test.)
-    from exportsim.engine.backend_durable import _plain, encode_facts
+    from exportsim.engine.core.executors.durable import _plain, encode_facts
 
     text = encode_facts([{"t": "item", "id": "x", "v": value}])
     number = text.split('"v":')[1].rstrip("}]").strip()
@@ -252,6 +252,6 @@ def test_infinite_or_nan_numbers_are_refused_with_the_field_named(tmp_path):
 def test_country_code_no_is_norway_not_false(tmp_path):
     path = tmp_path / "t.yaml"
     path.write_text("id: n\nkind: export\norigin: US\ndestination: NO\ndate: '2024-01-02'\n")
-    from exportsim.engine.evaluate import load_transaction
+    from exportsim.engine.core.evaluate import load_transaction
 
     assert load_transaction(path).destination == "NO"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from exportsim.engine.evaluate import Evaluator
-from exportsim.engine.loader import load_rules
+from exportsim.engine.core.evaluate import Evaluator
+from exportsim.engine.core.ruleset.loader import load_rules
 from helpers import txn
 
 RULES = """

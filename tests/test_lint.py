@@ -9,8 +9,8 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 from exportsim.cli.main import cli
-from exportsim.engine.lint import KINDS, lint
-from exportsim.engine.loader import load_rules
+from exportsim.engine.core.ruleset.loader import load_rules
+from exportsim.engine.suites.lint import KINDS, lint
 
 HEAD = """\
 regime: {id: demo, title: Demo regime, authority: Nobody}

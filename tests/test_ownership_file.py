@@ -8,9 +8,9 @@ import json
 import pytest
 from click.testing import CliRunner
 from exportsim.cli.main import cli
-from exportsim.engine.errors import InputError
-from exportsim.engine.evaluate import Evaluator
-from exportsim.engine.ownership_file import load_ownership
+from exportsim.engine.core.errors import InputError
+from exportsim.engine.core.evaluate import Evaluator
+from exportsim.engine.core.transaction.ownership_file import load_ownership
 from helpers import party, regime, txn
 
 run = CliRunner().invoke

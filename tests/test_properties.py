@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from exportsim.engine.model import Transaction
-from exportsim.engine.outcomes import Outcome
+from exportsim.engine.core.decision.outcomes import Outcome
+from exportsim.engine.core.transaction.model import Transaction
 from hypothesis import given
 from hypothesis import strategies as st
 

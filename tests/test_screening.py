@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from exportsim.cli.main import cli
-from exportsim.engine.list_import import parse_csl_csv, parse_csl_json, parse_sdn_csv, parse_sdn_xml
-from exportsim.engine.list_store import ListStore
-from exportsim.engine.loader import load_rules
-from exportsim.engine.matching import compare, forms
-from exportsim.engine.ruledefs import Citation, ListEntry
-from exportsim.engine.screening import ListIndex
+from exportsim.engine.core.facts.matching import compare, forms
+from exportsim.engine.core.facts.screening import ListIndex
+from exportsim.engine.core.ruleset.loader import load_rules
+from exportsim.engine.core.ruleset.ruledefs import Citation, ListEntry
+from exportsim.engine.lists.importers import parse_csl_csv, parse_csl_json, parse_sdn_csv, parse_sdn_xml
+from exportsim.engine.lists.store import ListStore
 from helpers import party, regime, txn
 
 FIX = Path(__file__).parent / "fixtures" / "lists"
@@ -212,8 +212,8 @@ def test_store_location_follows_the_environment(tmp_path, monkeypatch):
 
 
 def test_bulk_screen_finds_what_single_screening_finds():
-    from exportsim.engine.screen_eval import load_set
-    from exportsim.engine.screening import BulkScreen
+    from exportsim.engine.core.facts.screening import BulkScreen
+    from exportsim.engine.lists.screen_eval import load_set
 
     pairs, index, match_at, review_at = load_set(SET, load_rules())
     names = [p.query for p in pairs.pairs if not p.identifiers and p.country is None]

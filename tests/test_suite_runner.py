@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 from exportsim.cli.common import builtin_case_paths
 from exportsim.cli.main import cli
-from exportsim.engine.loader import builtin_rules_dir
-from exportsim.engine.suite import KeywordError, keyword_matcher, load_cases
+from exportsim.engine.core.ruleset.loader import builtin_rules_dir
+from exportsim.engine.suites.suite import KeywordError, keyword_matcher, load_cases
 
 pytest_plugins = ["pytester"]
 

@@ -8,11 +8,11 @@ import json
 import pytest
 from click.testing import CliRunner
 from exportsim.cli.main import cli
-from exportsim.engine.errors import InputError
-from exportsim.engine.evaluate import Evaluator
-from exportsim.engine.lint import lint
-from exportsim.engine.loader import load_rules
-from exportsim.engine.variants import apply_variants, builtin_variants
+from exportsim.engine.core.errors import InputError
+from exportsim.engine.core.evaluate import Evaluator
+from exportsim.engine.core.ruleset.loader import load_rules
+from exportsim.engine.scenarios.variants import apply_variants, builtin_variants
+from exportsim.engine.suites.lint import lint
 from helpers import party, txn
 
 D = dt.date.fromisoformat

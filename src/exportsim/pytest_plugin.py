@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from exportsim.engine.errors import InputError
-from exportsim.engine.evaluate import Evaluator
-from exportsim.engine.expectations import Mismatch
-from exportsim.engine.loader import load_rules
-from exportsim.engine.suite import CASE_SUFFIXES, CaseFile, load_cases, run
-from exportsim.engine.variants import apply_variants
+from exportsim.engine.core.errors import InputError
+from exportsim.engine.core.evaluate import Evaluator
+from exportsim.engine.core.ruleset.loader import load_rules
+from exportsim.engine.scenarios.variants import apply_variants
+from exportsim.engine.suites.expectations import Mismatch
+from exportsim.engine.suites.suite import CASE_SUFFIXES, CaseFile, load_cases, run
 
 _YAML_CASE = (re.compile(r"^kind\s*:", re.M), re.compile(r"^expected\s*:", re.M))
 _JSON_CASE = (re.compile(r'"kind"\s*:'), re.compile(r'"expected"\s*:'))

@@ -1,0 +1,1 @@
+"""Capability: batch evaluation of JSONL with resume, worker pools and Dask."""

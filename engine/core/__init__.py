@@ -1,0 +1,1 @@
+"""The evaluation core: transaction -> facts -> executors -> decision -> trace. Imports no capability."""

@@ -1,0 +1,1 @@
+"""Stage 4, the decision: outcomes and the pure fold of firings into findings."""

@@ -1,0 +1,290 @@
+"""One evaluation end to end: facts -> executor -> decision -> result with its trace.
+
+`Evaluator` is built once per rule set (compiling durable-rules once); `evaluate` is called per
+transaction. The result is a plain JSON-ready dict whose shape is documented in docs/output.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Literal
+
+from exportsim.engine.core.decision.decide import Decision, Finding, decide
+from exportsim.engine.core.errors import InputError, Problem
+from exportsim.engine.core.executors.durable import DurableBackend
+from exportsim.engine.core.executors.python import PythonBackend, why_not
+from exportsim.engine.core.facts.flatten import Flattener
+from exportsim.engine.core.ruleset.compiler import CompiledRule, compile_rules
+from exportsim.engine.core.ruleset.loader import RuleSet
+from exportsim.engine.core.transaction.model import Transaction
+from exportsim.engine.core.transaction.ownership_file import OwnershipData
+from exportsim.engine.core.transaction.source import LineMap, load_file
+from exportsim.engine.core.transaction.validation import validate
+
+from exportsim import DISCLAIMER
+
+SCHEMA_VERSION = 1
+EngineName = Literal["durable", "python"]
+Detail = Literal["full", "summary", "none"]
+
+
+def builtin_cases_dir() -> Path:
+    return Path(str(files("exportsim.cases")))
+
+
+def load_transaction(path: Path) -> Transaction:
+    return load_transaction_with_lines(path)[0]
+
+
+def load_transaction_with_lines(path: Path) -> tuple[Transaction, LineMap]:
+    """The transaction and the line map of its file (to point at fields of a case)."""
+    data, lines = load_file(path)
+    if not isinstance(data, dict):
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    "A transaction file must be a mapping of fields.",
+                    "Start with 'id:', 'kind:', 'origin:' ... (see docs/transaction-format.md).",
+                    1,
+                )
+            ]
+        )
+    return validate(Transaction, data, str(path), lines), lines
+
+
+class Evaluator:
+    def __init__(self, rules: RuleSet, engine: EngineName = "durable", ownership: OwnershipData | None = None) -> None:
+        self.rules = rules
+        self.ownership = ownership  # corporate groups from an ownership file, merged per transaction
+        self.compiled: list[CompiledRule] = compile_rules(rules)
+        self.by_id = {c.rule.id: c for c in self.compiled}
+        self.flattener = Flattener(rules)
+        self.python = PythonBackend(self.compiled)
+        self.engine = engine
+        # Regimes that only derive facts (such as the EAR jurisdiction gate) reach no decision.
+        self.deciding_regimes = sorted({c.regime for c in self.compiled if c.rule.outcome is not None})
+        if engine == "durable":
+            self.backend: DurableBackend | PythonBackend = DurableBackend(self.compiled, rules.facts)
+        else:
+            self.backend = self.python
+
+    def evaluate(
+        self,
+        txn: Transaction,
+        *,
+        on: dt.date | None = None,
+        explain_misses: bool = False,
+        file: str | None = None,
+        detail: Detail = "full",
+    ) -> dict[str, Any]:
+        """The decision and its explanation. `detail` trims the explanation for batches:
+        "summary" keeps each finding's rule, outcome and citation and the order of firings;
+        "none" keeps the findings' rule ids and outcomes only (docs/output.md, light results)."""
+        if on is not None:
+            txn = txn.model_copy(update={"date": on})
+        if self.ownership is not None:
+            txn = self.ownership.merge(txn)
+        factset = self.flattener.flatten(txn)
+        firings, derived = self.backend.run(factset.facts)
+        all_facts = {f["id"]: f for f in [*factset.facts, *derived]}
+        if detail == "full":
+            for d in derived:
+                shown = ", ".join(str(v) for k, v in d.items() if k not in ("t", "id", "sid", "date"))
+                factset.labels[d["id"]] = f"{d['t']} ({shown})"
+        completion = txn.investment.completion_date if txn.investment else None
+        decision = decide(firings, self.by_id, self.deciding_regimes, all_facts, txn.date, completion)
+        if detail != "full":
+            return self._light(txn, file, decision, firings, factset, detail)
+        result: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "disclaimer": DISCLAIMER,
+            "transaction": {"id": txn.id, "title": txn.title, "kind": str(txn.kind), "file": file},
+            "as_of": txn.date.isoformat(),
+            "rules": {"source": self.rules.source, "digest": self.rules.digest, "variants": self.rules.variants},
+            "engine": self.backend.name,
+            "outcome": str(decision.outcome),
+            "regimes": [
+                {
+                    "regime": r,
+                    "title": self.rules.regimes[r].title,
+                    "outcome": str(o),
+                    "rules": sorted({f.rule_id for f in decision.findings if f.regime == r}),
+                }
+                for r, o in decision.regimes.items()
+            ],
+            "findings": [self._finding(f, all_facts, factset.labels) for f in decision.findings],
+            "displaced": [self._finding(f, all_facts, factset.labels) for f in decision.displaced],
+            "trace": self._trace(firings, all_facts, factset.labels),
+            "notes": [
+                {"fact": n.fact, "field": n.field, "value": n.value, "because": n.because, "source": n.source}
+                for n in factset.notes
+            ],
+            "parameters": self._parameters_used(firings, txn.date, factset.parameters_used),
+            "list_entries": factset.entries_matched,
+        }
+        if explain_misses:
+            result["why_not"] = self._why_not(firings, [*factset.facts, *derived], txn.date, factset.labels)
+        return result
+
+    def _light(self, txn: Transaction, file, decision: Decision, firings, factset, detail: Detail) -> dict[str, Any]:
+        def finding(f: Finding) -> dict[str, Any]:
+            out = {"regime": f.regime, "outcome": str(f.outcome), "rule_id": f.rule_id}
+            if detail == "summary":
+                rule = self.by_id[f.rule_id].rule
+                out |= {
+                    "title": rule.title,
+                    "citation": rule.citation.text(),
+                    "version": rule.version,
+                    "review_policy": f.review_policy,
+                    "displaced_by": f.displaced_by,
+                }
+            return out
+
+        result: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "detail": detail,
+            "transaction": {"id": txn.id, "title": txn.title, "kind": str(txn.kind), "file": file},
+            "as_of": txn.date.isoformat(),
+            "rules": {"digest": self.rules.digest, "variants": self.rules.variants},
+            "engine": self.backend.name,
+            "outcome": str(decision.outcome),
+            "regimes": {r: str(o) for r, o in decision.regimes.items()},
+            "findings": [finding(f) for f in decision.findings],
+            "displaced": [finding(f) for f in decision.displaced],
+        }
+        if detail == "summary":
+            result["fired"] = [f.rule_id for f in sorted(firings, key=lambda f: f.key)]
+            result["list_entries"] = factset.entries_matched
+        return result
+
+    # -- pieces of the result -------------------------------------------------------------
+
+    def _rule_ref(self, rule_id: str) -> dict[str, Any]:
+        rule = self.by_id[rule_id].rule
+        return {
+            "rule_id": rule.id,
+            "title": rule.title,
+            "version": rule.version,
+            "effective": {
+                "from": rule.effective.start.isoformat(),
+                "to": rule.effective.end.isoformat() if rule.effective.end else None,
+            },
+            "citation": rule.citation.model_dump(exclude_none=True),
+            "confidence": rule.confidence,
+            "excerpt": rule.excerpt,
+        }
+
+    def _bound(self, rule_id: str, binding, facts: dict, labels: dict) -> list[dict[str, Any]]:
+        cr = self.by_id[rule_id]
+        out = []
+        for alias, fact_id in binding:
+            pattern = next(p for p in cr.patterns if p.alias == alias)
+            fact = facts[fact_id]
+            matched = []
+            for c in pattern.conditions:
+                cond = c.condition
+                value = fact.get(cond.field)
+                if isinstance(value, list):
+                    value = [v for v in value if v != "*"]
+                entry = {"condition": cond.describe(), "value": value}
+                if cond.operator.endswith("group"):
+                    entry["groups"] = [g for g in fact.get(f"{cond.field}_groups", []) if g != "*"]
+                if cond.note:
+                    entry["note"] = cond.note
+                matched.append(entry)
+            out.append(
+                {
+                    "alias": alias,
+                    "fact": fact_id,
+                    "type": fact["t"],
+                    "label": labels.get(fact_id, fact_id),
+                    "matched": matched,
+                }
+            )
+        return out
+
+    def _finding(self, f: Finding, facts: dict, labels: dict) -> dict[str, Any]:
+        rule = self.by_id[f.rule_id].rule
+        return {
+            "regime": f.regime,
+            "outcome": str(f.outcome),
+            **self._rule_ref(f.rule_id),
+            "summary": rule.summary,
+            "review_policy": f.review_policy,
+            "triggering_facts": self._bound(f.rule_id, f.binding, facts, labels),
+            "obligations": f.obligations,
+            "displaced_by": f.displaced_by,
+        }
+
+    def _trace(self, firings, facts: dict, labels: dict) -> list[dict[str, Any]]:
+        derive = sorted((f for f in firings if self.by_id[f.rule_id].rule.derive), key=lambda f: f.key)
+        decide_ = sorted((f for f in firings if not self.by_id[f.rule_id].rule.derive), key=lambda f: f.key)
+        steps = []
+        for n, f in enumerate([*derive, *decide_], start=1):
+            cr = self.by_id[f.rule_id]
+            steps.append(
+                {
+                    "step": n,
+                    "kind": "derive" if cr.rule.derive else "decide",
+                    "regime": cr.regime,
+                    **self._rule_ref(f.rule_id),
+                    "bound": self._bound(f.rule_id, f.binding, facts, labels),
+                    "derived": ({k: v for k, v in facts[f.derived_id].items() if k != "sid"} if f.derived_id else None),
+                    "outcome": str(cr.rule.outcome) if cr.rule.outcome else None,
+                }
+            )
+        return steps
+
+    def _parameters_used(self, firings, day: dt.date, extra: dict) -> dict[str, Any]:
+        used = dict(extra)
+        for f in firings:
+            for p in self.by_id[f.rule_id].patterns:
+                for c in p.conditions:
+                    ref = getattr(c.condition.operand, "param", None)
+                    if ref:
+                        v = self.rules.parameters[ref].value_on(day)
+                        used[ref] = v.value if v else None
+        return dict(sorted(used.items()))
+
+    def _why_not(self, firings, facts: list[dict], day: dt.date, labels: dict) -> list[dict[str, Any]]:
+        fired = {f.rule_id for f in firings}
+        out = []
+        for cr in self.compiled:
+            if cr.rule.id in fired:
+                continue
+            entry: dict[str, Any] = {"rule_id": cr.rule.id, "regime": cr.regime, "title": cr.rule.title}
+            if not cr.rule.effective.contains(day):
+                entry["in_force"] = False
+                entry["reason"] = f"not in force on {day} (effective {cr.rule.effective.label()})"
+            else:
+                miss = why_not(cr, facts)
+                entry.update(
+                    {
+                        "in_force": True,
+                        "reason": miss.reason,
+                        "alias": miss.alias,
+                        "fact": miss.fact_id,
+                        "label": labels.get(miss.fact_id or "", miss.fact_id),
+                        "failed_condition": miss.condition,
+                        "note": miss.note,
+                        "seen": miss.seen,
+                    }
+                )
+                if miss.fact_type in self.rules.derived_types and miss.fact_id is None:
+                    makers = sorted(
+                        r.rule.id for r in self.compiled if r.rule.derive and r.rule.derive.type == miss.fact_type
+                    )
+                    entry["reason"] = f"no '{miss.fact_type}' fact was derived (it comes from {', '.join(makers)})"
+            out.append(entry)
+        return out
+
+
+def result_findings_key(result: dict[str, Any]) -> list[tuple[str, str]]:
+    """(rule id, outcome) pairs of a result, for comparisons across engines or runs."""
+    return sorted((f["rule_id"], f["outcome"]) for f in result["findings"])
+
+
+__all__ = ["Decision", "Evaluator", "builtin_cases_dir", "load_transaction", "result_findings_key"]

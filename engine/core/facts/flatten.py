@@ -1,0 +1,427 @@
+"""Flatten a transaction into typed facts, deriving in Python only what is relational.
+
+Relational facts would need field-to-field comparisons across facts, which crash durable-rules;
+so list matches (screening), ownership fixed points and dated country-group memberships are
+computed here, once, and written onto the facts as plain fields. Each derivation is recorded as a
+`Note` for the trace.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass, field
+
+from exportsim.engine.core.facts.ownership import OwnershipResult, resolve
+from exportsim.engine.core.facts.screening import DEFAULT_MATCH, DEFAULT_REVIEW, ListIndex, Match, normalise
+from exportsim.engine.core.ruleset.factschema import SENTINEL
+from exportsim.engine.core.ruleset.loader import RuleSet
+from exportsim.engine.core.transaction.model import Entity, Party, Transaction
+
+OWNERSHIP_THRESHOLD = "ofac.ownership_threshold"
+AFFILIATES_THRESHOLD = "bis.affiliates_threshold"
+MATCH_THRESHOLD = "screening.match_threshold"
+REVIEW_THRESHOLD = "screening.review_threshold"
+SCREENED_LISTS = frozenset({"sdn", "entity_list"})
+POLICY_RANK = {"presumption_of_denial": 3, "case_by_case": 2, "presumption_of_approval": 1}
+
+
+@dataclass
+class Note:
+    """A fact derived in Python before rule matching, with its reason."""
+
+    fact: str
+    field: str
+    value: object
+    because: str
+    source: str | None = None
+
+
+@dataclass
+class FactSet:
+    facts: list[dict]
+    notes: list[Note] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    parameters_used: dict[str, object] = field(default_factory=dict)
+    entries_matched: list[str] = field(default_factory=list)  # list entry ids a name matched
+
+
+ITEM_VALUES = (
+    "us_origin",
+    "us_controlled_content",
+    "tpp",
+    "performance_density",
+    "dram_bandwidth_gbps",
+    "interconnect_gbps",
+    "compaction_density_g_cc",
+    "discharge_capacity_mah_g",
+    "first_coulombic_efficiency",
+    "average_voltage_v",
+    "tap_density_g_cc",
+    "value_usd",
+)
+
+
+@dataclass
+class _Holdings:
+    """One transaction's ownership picture, built once in `flatten` and read for each party."""
+
+    entities: dict[str, Entity]  # normalised name -> party or other entity
+    el_hits: dict[str, Match]  # normalised name -> Entity List match on the day
+    affiliates: OwnershipResult  # fixed point of ownership by listed entities
+    any_owners: bool  # whether any party or entity of the transaction names its owners
+
+    def listed_owners(self, name: str) -> list[Match]:
+        """Entity-Listed entries reached up the ownership chain through listed or caught owners."""
+        seen: set[str] = set()
+        found: dict[str, Match] = {}
+        stack = [normalise(name)]
+        while stack:
+            ent = self.entities.get(stack.pop())
+            for o in ent.owners if ent else []:
+                key = normalise(o.name)
+                if key in seen or key not in self.affiliates.blocked:
+                    continue
+                seen.add(key)
+                if key in self.el_hits:
+                    found[self.el_hits[key].entry.id] = self.el_hits[key]
+                stack.append(key)
+        return [found[k] for k in sorted(found)]
+
+    def majority_owner_country(self, party: Party) -> str | None:
+        """A country whose owners together hold at least half of the party (direct holdings whose
+        owner's country the data names); the larger holding wins a 50/50 tie."""
+        if not party.owners:
+            return None
+        by_country: dict[str, float] = {}
+        for owner in party.owners:
+            ent = self.entities.get(normalise(owner.name))
+            if ent and ent.country:
+                by_country[ent.country] = by_country.get(ent.country, 0.0) + owner.share
+        ranked = sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ranked[0][0] if ranked and ranked[0][1] >= 0.5 - 1e-12 else None
+
+
+class Flattener:
+    """Built once per rule set (the list index is reused); `flatten` runs per transaction."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self.index = ListIndex(list(rules.entries.values()))
+        # Memberships change only on the days a group window or a member's dates start or end:
+        # between two such days (an epoch) every group is the same, so it is computed once.
+        cuts: set[dt.date] = set()
+        for g in rules.groups.values():
+            for start, end in [(g.effective.start, g.effective.end)] + [
+                (m.start, m.end) for m in g.members if not isinstance(m, str)
+            ]:
+                if start:
+                    cuts.add(start)
+                if end:
+                    cuts.add(end + dt.timedelta(days=1))
+        self._group_cuts = sorted(cuts)
+        self._groups_by_epoch: dict[int, dict[str, set[str]]] = {}
+        self._country_groups: dict[tuple[int, str], list[str]] = {}
+        self._thresholds: dict[tuple[str, dt.date], tuple] = {}
+
+    def _epoch(self, day: dt.date) -> int:
+        return bisect.bisect_right(self._group_cuts, day)
+
+    def groups_of(self, day: dt.date) -> dict[str, set[str]]:
+        """Each group's members on `day` (computed once per membership epoch)."""
+        epoch = self._epoch(day)
+        found = self._groups_by_epoch.get(epoch)
+        if found is None:
+            found = self._groups_by_epoch[epoch] = self._compute_groups(day)
+        return found
+
+    def _compute_groups(self, day: dt.date) -> dict[str, set[str]]:
+        """Each group's members on `day`, with included groups unioned in (the loader rejects cycles)."""
+        own = {gid: g.members_on(day) for gid, g in self.rules.groups.items()}
+
+        def resolve_group(gid: str, path: tuple[str, ...]) -> set[str]:
+            group = self.rules.groups[gid]
+            if not group.effective.contains(day):
+                return set()
+            out = set(own[gid])
+            for inc in group.includes:
+                if inc not in path:
+                    out |= resolve_group(inc, (*path, inc))
+            return out
+
+        return {gid: resolve_group(gid, (gid,)) for gid in own}
+
+    def _screen(
+        self, everyone: list, day: dt.date, out: FactSet
+    ) -> dict[str, tuple[dict[str, Match], dict[str, Match]]]:
+        """Per list (SDN, Entity List): matches and possible matches keyed by normalised name, for
+        parties, other entities, and owners named only in ownership data. Each name is screened
+        once against both lists; thresholds are the dated screening parameters."""
+        bands = {
+            "match_at": self._band(MATCH_THRESHOLD, DEFAULT_MATCH, day, out),
+            "review_at": self._band(REVIEW_THRESHOLD, DEFAULT_REVIEW, day, out),
+        }
+        found: dict[str, tuple[dict[str, Match], dict[str, Match]]] = {lst: ({}, {}) for lst in SCREENED_LISTS}
+
+        def screen(key: str, names: list[str], **kw) -> None:
+            for m in self.index.screen_cached(names, SCREENED_LISTS, day, **bands, **kw):  # best first
+                match_or_review = found[m.entry.list][0 if m.band == "match" else 1]
+                if key not in found[m.entry.list][0] and key not in found[m.entry.list][1]:
+                    match_or_review[key] = m
+
+        for ent in everyone:
+            screen(normalise(ent.name), [ent.name, *ent.aliases], country=ent.country, identifiers=ent.identifiers)
+        known = {normalise(e.name) for e in everyone}
+        for name in sorted({o.name for ent in everyone for o in ent.owners}):
+            if normalise(name) not in known:
+                screen(normalise(name), [name])
+        return found
+
+    def _band(self, param_id: str, default: float, day: dt.date, out: FactSet) -> float:
+        """A screening threshold on `day`, or the default when the rules do not date one."""
+        value = self._threshold(param_id, day, out)
+        return default if value is None else value
+
+    def _threshold(self, param_id: str, day: dt.date, out: FactSet) -> float | None:
+        """A dated ownership threshold, or None when the parameter is not in force (no aggregation)."""
+        key = (param_id, day)
+        found = self._thresholds.get(key)
+        if found is None:
+            if len(self._thresholds) > 50_000:  # bounded: a batch spanning many years stays small
+                self._thresholds.clear()
+            param = self.rules.parameters.get(param_id)
+            found = self._thresholds[key] = (param.value_on(day) if param else None,)
+        dated = found[0]
+        if dated is None:
+            return None
+        out.parameters_used[param_id] = dated.value
+        return float(dated.value)
+
+    def flatten(self, txn: Transaction) -> FactSet:
+        day = txn.date
+        iso = day.isoformat()
+        out = FactSet(facts=[])
+
+        epoch = self._epoch(day)
+
+        def groups(code: str) -> list[str]:
+            key = (epoch, code)
+            found = self._country_groups.get(key)
+            if found is None:
+                members = self.groups_of(day)
+                found = self._country_groups[key] = [SENTINEL, *sorted(g for g, m in members.items() if code in m)]
+            return list(found)
+
+        def put_country(fact: dict, name: str, code: str | None) -> None:
+            # An unknown country is in no group: "not in group" holds, "in group" does not.
+            fact[f"{name}_groups"] = groups(code) if code is not None else [SENTINEL]
+            if code is not None:
+                fact[name] = code
+
+        txn_fact: dict = {
+            "t": "txn",
+            "id": "txn",
+            "date": iso,
+            "kind": str(txn.kind),
+            "us_person_involved": any(p.us_person for p in txn.parties),
+            "end_uses": [SENTINEL, *txn.end_uses],
+            "declarations": [SENTINEL, *txn.declarations],
+        }
+        put_country(txn_fact, "origin", txn.origin)
+        put_country(txn_fact, "destination", txn.destination)
+        out.facts.append(txn_fact)
+        out.labels["txn"] = txn.title or txn.id
+
+        # Screening: direct listings feed the ownership fixed points (OFAC 50 Percent Rule and the
+        # BIS Affiliates Rule); owners named only in ownership data are screened too.
+        everyone = [*txn.parties, *txn.other_entities]
+        screened = self._screen(everyone, day, out)
+        sdn_hits, sdn_reviews = screened["sdn"]
+        el_hits, el_reviews = screened["entity_list"]
+        out.entries_matched = sorted({m.entry.id for m in [*sdn_hits.values(), *el_hits.values()]})
+        reviews = {"el": el_reviews, "sdn": sdn_reviews}
+        blocked = {k: f"{m.query} matches SDN entry '{m.entry.name}' ({m.entry.id})" for k, m in sdn_hits.items()}
+        ownership = resolve(everyone, blocked, self._threshold(OWNERSHIP_THRESHOLD, day, out))
+        for cycle in ownership.cycles:
+            out.notes.append(
+                Note(
+                    "ownership",
+                    "cycle",
+                    cycle,
+                    "the ownership data contains a cycle: "
+                    + " -> ".join([*cycle, cycle[0]])
+                    + "; it was evaluated as a fixed point",
+                )
+            )
+        for key, why in ownership.blocked.items():
+            if key not in sdn_hits:
+                out.notes.append(Note("ownership", "blocked", True, why, "OFAC 50 Percent Rule guidance (2014-08-13)"))
+        listed = {k: f"{m.query} matches Entity List entry '{m.entry.name}' ({m.entry.id})" for k, m in el_hits.items()}
+        affiliates = resolve(everyone, listed, self._threshold(AFFILIATES_THRESHOLD, day, out))
+        holdings = _Holdings(
+            {normalise(e.name): e for e in everyone}, el_hits, affiliates, any(e.owners for e in everyone)
+        )
+
+        for n, party in enumerate(txn.parties):
+            fact = self._party_fact(party, n, iso, put_country, sdn_hits, ownership.owner_share, holdings, out)
+            self._add_possible_matches(fact, party, reviews, out)
+            self._add_affiliation(fact, party, holdings, out)
+            out.facts.append(fact)
+
+        for item, item_id in zip(txn.items, txn.item_ids(), strict=True):
+            base = item.eccn.split(".")[0]
+            fact: dict = {
+                "t": "item",
+                "id": f"item:{item_id}",
+                "date": iso,
+                "item_id": item_id,
+                "description": item.description,
+                "eccn": item.eccn,
+                "eccn_base": base,
+                "eccn_category": base if base == "EAR99" else base[0],
+                "subject_to_ear_declared": {True: "yes", False: "no", None: "unknown"}[item.subject_to_ear],
+                "tags": [SENTINEL, *item.tags],
+                "quantity": item.quantity,
+            }
+            for name in ITEM_VALUES:
+                value = getattr(item, name)
+                if value is not None:
+                    fact[name] = value
+            # Not stated means not a direct product: the FDP rules need the party to know it is one.
+            fact["direct_product_of_us_technology"] = bool(item.direct_product_of_us_technology)
+            if item.tpp is not None:
+                fact["total_tpp"] = item.tpp * item.quantity
+            out.facts.append(fact)
+            out.labels[fact["id"]] = item.description
+
+        if txn.investment is not None:
+            inv = txn.investment
+            fact = {
+                "t": "investment",
+                "id": "investment",
+                "date": iso,
+                "type": inv.type,
+                "publicly_traded": inv.publicly_traded,
+                "activities": [SENTINEL, *inv.activities],
+            }
+            for name in ("amount_usd", "lp_commitment_usd", "ai_training_ops"):
+                value = getattr(inv, name)
+                if value is not None:
+                    fact[name] = value
+            for name in ("completion_date", "binding_commitment_date"):
+                value = getattr(inv, name)
+                if value is not None:
+                    fact[name] = value.isoformat()
+            out.facts.append(fact)
+            out.labels["investment"] = f"{inv.type} investment"
+        return out
+
+    def _party_fact(
+        self, party: Party, n: int, iso: str, put_country, sdn_hits, owner_share, holdings: _Holdings, out: FactSet
+    ) -> dict:
+        fact: dict = {
+            "t": "party",
+            "id": f"party:{n + 1}",
+            "date": iso,
+            "name": party.name,
+            "roles": [SENTINEL, *sorted(str(r) for r in party.roles)],
+            "us_person": party.us_person,
+            "authorizations": [SENTINEL, *party.authorizations],
+        }
+        put_country(fact, "country", party.country)
+        put_country(fact, "headquarters", party.headquarters)
+        put_country(fact, "majority_owner_country", holdings.majority_owner_country(party))
+        out.labels[fact["id"]] = party.name
+        el = holdings.el_hits.get(normalise(party.name))
+        fact["el_listed"] = el is not None
+        if el:
+            fact["el_entry"] = el.entry.id
+            fact["el_added"] = el.entry.added.isoformat()
+            if el.entry.review_policy:
+                fact["el_review_policy"] = el.entry.review_policy
+            if el.entry.fdp_footnote:
+                fact["el_fdp_footnote"] = el.entry.fdp_footnote
+            out.notes.append(
+                Note(
+                    fact["id"],
+                    "el_listed",
+                    True,
+                    f"matches Entity List entry '{el.entry.name}' ({el.entry.id}): {el.describe()}, "
+                    f"listed from {el.entry.added}",
+                    el.entry.citation.text(),
+                )
+            )
+        sdn = sdn_hits.get(normalise(party.name))
+        fact["sdn_listed"] = sdn is not None
+        if sdn:
+            fact["sdn_entry"] = sdn.entry.id
+            fact["sdn_programs"] = [SENTINEL, *sdn.entry.programs]
+            out.notes.append(
+                Note(
+                    fact["id"],
+                    "sdn_listed",
+                    True,
+                    f"matches SDN entry '{sdn.entry.name}' ({sdn.entry.id}): {sdn.describe()}, "
+                    f"designated {sdn.entry.added}",
+                    sdn.entry.citation.text(),
+                )
+            )
+        share = owner_share.get(normalise(party.name), 0.0)
+        fact["blocked_owner_share"] = share
+        if share > 0:
+            out.notes.append(
+                Note(
+                    fact["id"],
+                    "blocked_owner_share",
+                    share,
+                    f"{share:.1%} of {party.name} is owned, in aggregate, by blocked persons",
+                )
+            )
+        return fact
+
+    @staticmethod
+    def _add_possible_matches(fact: dict, party: Party, reviews: dict[str, dict[str, Match]], out: FactSet) -> None:
+        """A name in the review band: the rules ask for a review, naming the entry and the score."""
+        key = normalise(party.name)
+        for prefix, found in reviews.items():
+            m = found.get(key)
+            fact[f"{prefix}_possible_match"] = m is not None
+            if m is None:
+                continue
+            fact[f"{prefix}_possible_entry"] = m.entry.id
+            fact[f"{prefix}_possible_score"] = m.score
+            out.notes.append(
+                Note(
+                    fact["id"],
+                    f"{prefix}_possible_match",
+                    True,
+                    f"possible match with {m.entry.list.replace('_', ' ')} entry '{m.entry.name}' ({m.entry.id}): "
+                    + m.describe(),
+                    m.entry.citation.text(),
+                )
+            )
+
+    @staticmethod
+    def _add_affiliation(fact: dict, party: Party, holdings: _Holdings, out: FactSet) -> None:
+        """Aggregate Entity-Listed ownership (BIS Affiliates Rule) and the most restrictive owner policy."""
+        if not holdings.any_owners:  # no ownership data in the transaction: nothing to aggregate
+            fact["el_owner_share"] = 0.0
+            return
+        share = holdings.affiliates.owner_share.get(normalise(party.name), 0.0)
+        fact["el_owner_share"] = share
+        owners = holdings.listed_owners(party.name)
+        if not owners:
+            return
+        fact["el_owner_entries"] = ", ".join(m.entry.id for m in owners)
+        policies = [m.entry.review_policy for m in owners if m.entry.review_policy]
+        if policies:
+            fact["el_owner_review_policy"] = max(policies, key=lambda p: POLICY_RANK.get(p, 0))
+        out.notes.append(
+            Note(
+                fact["id"],
+                "el_owner_share",
+                share,
+                f"{share:.1%} of {party.name} is owned, directly or through caught affiliates, by Entity-Listed "
+                f"owners ({', '.join(m.entry.name for m in owners)})",
+            )
+        )

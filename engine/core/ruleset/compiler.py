@@ -1,0 +1,169 @@
+"""Compile rules into one representation both executors share.
+
+A condition becomes a list of alternatives, each a conjunction of `Atom`s (disjunctive normal
+form). A dated parameter becomes one alternative per dated value, guarded by the transaction date;
+a rule's effective window becomes date atoms on every pattern. So one compiled rule set serves
+every evaluation date, and durable-rules never sees `$or` (which it mishandles when nested).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+from exportsim.engine.core.errors import InputError, Problem
+from exportsim.engine.core.ruleset.factschema import SENTINEL
+from exportsim.engine.core.ruleset.loader import RuleSet
+from exportsim.engine.core.ruleset.ruledefs import Condition, ParamRef, Rule
+
+MAX_BRANCHES = 512
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One primitive test of one fact field: eq neq gte gt lte lt has lacks ex nex."""
+
+    field: str
+    op: str
+    value: object = None
+
+
+Alternatives = list[tuple[Atom, ...]]
+
+
+@dataclass(frozen=True)
+class CompiledCondition:
+    condition: Condition
+    alternatives: tuple[tuple[Atom, ...], ...]
+
+
+@dataclass(frozen=True)
+class CompiledPattern:
+    alias: str
+    type: str
+    window: tuple[Atom, ...]  # the rule's effective window, as date atoms
+    conditions: tuple[CompiledCondition, ...]
+
+    def branches(self) -> list[tuple[Atom, ...]]:
+        """Every conjunction that satisfies the pattern (window atoms first)."""
+        choices = [c.alternatives for c in self.conditions]
+        return [self.window + tuple(a for alt in combo for a in alt) for combo in itertools.product(*choices)]
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    regime: str
+    patterns: tuple[CompiledPattern, ...]
+
+    def branches(self) -> list[dict[str, tuple[Atom, ...]]]:
+        per_alias = [[(p.alias, b) for b in p.branches()] for p in self.patterns]
+        return [dict(combo) for combo in itertools.product(*per_alias)]
+
+
+def window_atoms(start: dt.date, end: dt.date | None) -> tuple[Atom, ...]:
+    atoms = [Atom("date", "gte", start.isoformat())]
+    if end is not None:
+        atoms.append(Atom("date", "lte", end.isoformat()))
+    return tuple(atoms)
+
+
+def compile_condition(cond: Condition, rules: RuleSet) -> tuple[tuple[Atom, ...], ...]:
+    op, value, f = cond.operator, cond.operand, cond.field
+    if op == "equals":
+        return ((Atom(f, "eq", value),),)
+    if op == "not_equals":
+        return ((Atom(f, "neq", value),),)
+    if op == "in":
+        return tuple((Atom(f, "eq", v),) for v in value)
+    if op == "not_in":
+        return (tuple(Atom(f, "neq", v) for v in value),)
+    if op == "in_group":
+        return ((Atom(f"{f}_groups", "has", value),),)
+    if op == "not_in_group":
+        return ((Atom(f"{f}_groups", "lacks", value),),)
+    if op == "contains":
+        return ((Atom(f, "has", value),),)
+    if op == "not_contains":
+        return ((Atom(f, "lacks", value),),)
+    if op == "contains_any":
+        return tuple((Atom(f, "has", v),) for v in value)
+    if op == "exists":
+        return ((Atom(f, "ex" if value else "nex"),),)
+    # numeric / date comparisons, possibly against a dated parameter
+    if isinstance(value, ParamRef):
+        param = rules.parameters[value.param]
+        return tuple(window_atoms(v.start, v.end) + (Atom(f, op, v.value),) for v in param.values)
+    return ((Atom(f, op, value),),)
+
+
+def compile_rules(rules: RuleSet) -> list[CompiledRule]:
+    compiled = []
+    problems = []
+    for rule in rules.rules.values():
+        window = window_atoms(rule.effective.start, rule.effective.end)
+        patterns = tuple(
+            CompiledPattern(
+                alias,
+                pattern.type,
+                window,
+                tuple(CompiledCondition(c, compile_condition(c, rules)) for c in pattern.where),
+            )
+            for alias, pattern in rule.when.items()
+        )
+        cr = CompiledRule(rule, rules.rule_regime[rule.id], patterns)
+        count = 1
+        for p in patterns:
+            for c in p.conditions:
+                count *= len(c.alternatives)
+        if count > MAX_BRANCHES:
+            origin = rules.origins.get(rule.id)
+            problems.append(
+                Problem(
+                    origin.file if origin else rules.source,
+                    f"Rule '{rule.id}' expands to {count} branches (limit {MAX_BRANCHES}).",
+                    "Replace long 'in' lists by a group ('in_group') or split the rule.",
+                    origin.line if origin else None,
+                )
+            )
+        compiled.append(cr)
+    if problems:
+        raise InputError(problems)
+    return compiled
+
+
+def atom_holds(atom: Atom, fact: dict) -> bool:
+    """The Python meaning of an atom; it mirrors durable-rules' semantics (missing field -> false)."""
+    if atom.op == "nex":
+        return atom.field not in fact
+    if atom.field not in fact:
+        return False
+    seen = fact[atom.field]
+    op, value = atom.op, atom.value
+    if op == "ex":
+        return True
+    if op in ("has", "lacks"):
+        if not isinstance(seen, list):
+            return False
+        return (value in seen) if op == "has" else all(v != value for v in seen)
+    if isinstance(seen, bool) != isinstance(value, bool):
+        return False
+    if op == "eq":
+        return seen == value
+    if op == "neq":
+        return seen != value
+    if isinstance(seen, str) != isinstance(value, str):
+        return False
+    if op == "gte":
+        return seen >= value
+    if op == "gt":
+        return seen > value
+    if op == "lte":
+        return seen <= value
+    if op == "lt":
+        return seen < value
+    raise ValueError(f"unknown atom operator {op}")
+
+
+__all__ = ["Atom", "CompiledRule", "SENTINEL", "atom_holds", "compile_rules"]

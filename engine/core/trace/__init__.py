@@ -1,0 +1,1 @@
+"""Stage 5, the trace: the result contract (schema) of an evaluation."""

@@ -1,0 +1,1 @@
+"""Capability: official list files imported into a store, and screening measured on labelled pairs."""

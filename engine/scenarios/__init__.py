@@ -1,0 +1,1 @@
+"""Capability: variants (what-if overlays), comparisons over a corpus, generated populations."""

@@ -1,0 +1,1 @@
+"""Capability: case suites, their expectations, rule coverage and the rules linter."""

@@ -1,0 +1,1 @@
+"""Capability: guided walk-throughs for trainees and their saved progress."""
