@@ -25,11 +25,29 @@ def test_before_designation_is_clear(durable):
 
 
 def test_no_us_person_no_ofac_finding(durable):
+    exporter = {"name": "Berlin GmbH", "roles": ["exporter"], "country": "DE", "us_person": False}
+    buyer = {**party(ITG), "us_person": False}
+    r = durable.evaluate(
+        txn(origin="DE", parties=[exporter, buyer], items=[{"description": "x", "subject_to_ear": False}])
+    )
+    assert regime(r, "ofac_sdn") == "no_license_required"
+
+
+def test_us_person_status_not_stated_is_an_open_question(durable):
+    """Nobody says whether a US person takes part: the OFAC prohibition is possible, never cleared."""
     exporter = {"name": "Berlin GmbH", "roles": ["exporter"], "country": "DE"}
     r = durable.evaluate(
         txn(origin="DE", parties=[exporter, party(ITG)], items=[{"description": "x", "subject_to_ear": False}])
     )
-    assert regime(r, "ofac_sdn") == "no_license_required"
+    assert regime(r, "ofac_sdn") == "insufficient_facts"
+    ofac = next(g for g in r["regimes"] if g["regime"] == "ofac_sdn")
+    assert ofac["certain_outcome"] == "no_license_required" and "prohibited" in ofac["possible_outcomes"]
+    asked = {m["input"]: m for m in r["missing_facts"]}
+    assert "parties[].us_person" in asked
+    assert any(
+        d["rule_id"].startswith("ofac.") and d["outcome"] == "prohibited"
+        for d in asked["parties[].us_person"]["decides"]
+    )
 
 
 def _owned(shares: list[tuple[str, float]], **kw):

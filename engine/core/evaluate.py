@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from exportsim.engine.core.decision.decide import Decision, Finding, decide
+from exportsim.engine.core.decision.open_questions import Openness, assess, settled
 from exportsim.engine.core.errors import InputError, Problem
 from exportsim.engine.core.executors.durable import DurableBackend
+from exportsim.engine.core.executors.possible import PossibleEvaluator, has_unknowns
 from exportsim.engine.core.executors.python import PythonBackend, why_not
 from exportsim.engine.core.facts.flatten import Flattener
 from exportsim.engine.core.ruleset.compiler import CompiledRule, compile_rules
+from exportsim.engine.core.ruleset.factdecl import input_path
 from exportsim.engine.core.ruleset.loader import RuleSet
 from exportsim.engine.core.transaction.model import Transaction
 from exportsim.engine.core.transaction.ownership_file import OwnershipData
@@ -63,6 +66,7 @@ class Evaluator:
         self.by_id = {c.rule.id: c for c in self.compiled}
         self.flattener = Flattener(rules)
         self.python = PythonBackend(self.compiled)
+        self.possible = PossibleEvaluator(self.compiled)
         self.engine = engine
         # Regimes that only derive facts (such as the EAR jurisdiction gate) reach no decision.
         self.deciding_regimes = sorted({c.regime for c in self.compiled if c.rule.outcome is not None})
@@ -96,8 +100,12 @@ class Evaluator:
                 factset.labels[d["id"]] = f"{d['t']} ({shown})"
         completion = txn.investment.completion_date if txn.investment else None
         decision = decide(firings, self.by_id, self.deciding_regimes, all_facts, txn.date, completion)
+        openness = settled(decision)
+        if has_unknowns(factset.facts):
+            # facts nobody stated: what could still fire once they are answered (never a false clearance)
+            openness = assess(decision, self.possible.run(factset.facts).possible, self.by_id)
         if detail != "full":
-            return self._light(txn, file, decision, firings, factset, detail)
+            return self._light(txn, file, decision, openness, firings, factset, detail)
         result: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "disclaimer": DISCLAIMER,
@@ -105,16 +113,22 @@ class Evaluator:
             "as_of": txn.date.isoformat(),
             "rules": {"source": self.rules.source, "digest": self.rules.digest, "variants": self.rules.variants},
             "engine": self.backend.name,
-            "outcome": str(decision.outcome),
+            "outcome": str(openness.outcome()),
+            "certain_outcome": str(openness.certain),
+            "possible_outcomes": [str(o) for o in openness.possible],
             "regimes": [
                 {
                     "regime": r,
                     "title": self.rules.regimes[r].title,
-                    "outcome": str(o),
+                    "outcome": str(openness.regime_outcome(r)),
+                    "certain_outcome": str(o),
+                    "possible_outcomes": [str(x) for x in openness.regimes[r].possible],
                     "rules": sorted({f.rule_id for f in decision.findings if f.regime == r}),
                 }
                 for r, o in decision.regimes.items()
             ],
+            "missing_facts": self._missing_facts(openness, txn, factset.labels),
+            "possible_findings": self._possible_findings(openness, factset.labels),
             "findings": [self._finding(f, all_facts, factset.labels) for f in decision.findings],
             "displaced": [self._finding(f, all_facts, factset.labels) for f in decision.displaced],
             "trace": self._trace(firings, all_facts, factset.labels),
@@ -129,7 +143,9 @@ class Evaluator:
             result["why_not"] = self._why_not(firings, [*factset.facts, *derived], txn.date, factset.labels)
         return result
 
-    def _light(self, txn: Transaction, file, decision: Decision, firings, factset, detail: Detail) -> dict[str, Any]:
+    def _light(
+        self, txn: Transaction, file, decision: Decision, openness: Openness, firings, factset, detail: Detail
+    ) -> dict[str, Any]:
         def finding(f: Finding) -> dict[str, Any]:
             out = {"regime": f.regime, "outcome": str(f.outcome), "rule_id": f.rule_id}
             if detail == "summary":
@@ -150,8 +166,10 @@ class Evaluator:
             "as_of": txn.date.isoformat(),
             "rules": {"digest": self.rules.digest, "variants": self.rules.variants},
             "engine": self.backend.name,
-            "outcome": str(decision.outcome),
-            "regimes": {r: str(o) for r, o in decision.regimes.items()},
+            "outcome": str(openness.outcome()),
+            "certain_outcome": str(openness.certain),
+            "regimes": {r: str(openness.regime_outcome(r)) for r in decision.regimes},
+            "missing_facts": sorted({m["input"] for m in self._missing_facts(openness, txn, factset.labels)}),
             "findings": [finding(f) for f in decision.findings],
             "displaced": [finding(f) for f in decision.displaced],
         }
@@ -161,6 +179,68 @@ class Evaluator:
         return result
 
     # -- pieces of the result -------------------------------------------------------------
+
+    def _missing_facts(self, openness: Openness, txn: Transaction, labels: dict) -> list[dict[str, Any]]:
+        """Each unknown fact that could make a regime more restrictive: where it is stated in the
+        transaction, the question to ask, and for each answer that matters the rule and outcome."""
+        if not openness.insufficient and not any(r.insufficient for r in openness.regimes.values()):
+            return []
+        item_ids = txn.item_ids()
+        by_fact: dict[tuple[str, str], dict[str, Any]] = {}
+        for regime, r in openness.regimes.items():
+            for pf in r.findings:
+                for op in sorted(pf.opens):
+                    ftype = op.fact_id.partition(":")[0]
+                    decl = self.rules.fact_decls.get(ftype, {}).get(op.field)
+                    entry = by_fact.setdefault(
+                        (op.fact_id, op.field),
+                        {
+                            "input": input_path(decl, op.fact_id, op.field, item_ids, len(txn.parties)),
+                            "fact": op.fact_id,
+                            "label": labels.get(op.fact_id, op.fact_id),
+                            "field": op.field,
+                            "question": decl.question if decl else f"What is {op.field}?",
+                            "decides": [],
+                        },
+                    )
+                    mine = sorted({o.test for o in pf.opens if (o.fact_id, o.field) == (op.fact_id, op.field)})
+                    others = sorted(
+                        {f"{labels.get(o.fact_id, o.fact_id)}: {o.test}" for o in pf.opens if o.fact_id != op.fact_id}
+                        | {o.test for o in pf.opens if o.fact_id == op.fact_id and o.field != op.field}
+                    )
+                    answer = {
+                        "if": mine,
+                        "regime": regime,
+                        "rule_id": pf.rule_id,
+                        "outcome": str(pf.outcome),
+                        "also_needs": others,
+                        "otherwise": str(r.certain),
+                    }
+                    if answer not in entry["decides"]:
+                        entry["decides"].append(answer)
+        rank = {str(o): o.strength for o in openness.possible}
+        return sorted(
+            by_fact.values(),
+            key=lambda e: (-max(rank.get(d["outcome"], 0) for d in e["decides"]), e["input"]),
+        )
+
+    def _possible_findings(self, openness: Openness, labels: dict) -> list[dict[str, Any]]:
+        """The findings that could be made once the missing facts are answered (more restrictive ones only)."""
+        out = []
+        for regime, r in openness.regimes.items():
+            for pf in r.findings:
+                rule = self.by_id[pf.rule_id].rule
+                entry = {
+                    "regime": regime,
+                    "outcome": str(pf.outcome),
+                    "rule_id": pf.rule_id,
+                    "title": rule.title,
+                    "citation": rule.citation.text(),
+                    "rests_on": sorted({f"{labels.get(o.fact_id, o.fact_id)}: {o.test}" for o in pf.opens}),
+                }
+                if entry not in out:
+                    out.append(entry)
+        return out
 
     def _rule_ref(self, rule_id: str) -> dict[str, Any]:
         rule = self.by_id[rule_id].rule

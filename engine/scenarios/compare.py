@@ -44,10 +44,12 @@ def item_categories(txn: Transaction) -> list[str]:
         return sorted({f"investment:{a}" for a in txn.investment.activities} or {"investment"})
     out = set()
     for item in txn.items:
-        if item.tpp is not None or item.eccn.startswith(("3A090", "4A090")):
+        if item.tpp is not None or (item.eccn or "").startswith(("3A090", "4A090")):
             out.add("ai_chip")
         elif item.tags:
             out.add(item.tags[0])
+        elif item.eccn is None:
+            out.add("ECCN not stated")
         elif item.eccn == "EAR99":
             out.add("EAR99")
         else:

@@ -45,6 +45,8 @@ class Deriver:
             "sid": sid,
             "date": next(iter(bound.values()))["date"],
         }
+        unknown: list[str] = []
+        origins: dict[str, tuple[str, str]] = {}  # unknown field -> (base fact id, field) it was copied from
         for name, alias, src in self.fields:
             if alias is None:
                 fact[name] = src
@@ -52,5 +54,12 @@ class Deriver:
                 value = bound[alias].get(src)  # type: ignore[arg-type]
                 if value is not None:
                     fact[name] = value
+                elif src in bound[alias].get("?", ()):
+                    # copied from an unknown field: unknown here too, and asked where it was stated
+                    unknown.append(name)
+                    origins[name] = bound[alias].get("?src", {}).get(src, (bound[alias]["id"], src))
+        if unknown:
+            fact["?"] = tuple(unknown)
+            fact["?src"] = origins
         return fact
 

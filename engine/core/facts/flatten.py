@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from exportsim.engine.core.facts.ownership import OwnershipResult, resolve
 from exportsim.engine.core.facts.screening import DEFAULT_MATCH, DEFAULT_REVIEW, ListIndex, Match, normalise
+from exportsim.engine.core.ruleset.factdecl import FactDecls, resolve_absent
 from exportsim.engine.core.ruleset.factschema import SENTINEL
 from exportsim.engine.core.ruleset.loader import RuleSet
 from exportsim.engine.core.transaction.model import Entity, Party, Transaction
@@ -46,6 +47,10 @@ class FactSet:
     entries_matched: list[str] = field(default_factory=list)  # list entry ids a name matched
 
 
+UNKNOWN_KEY = "?"
+"""A fact's fields that are unknown (not stated): absent from the fact, so no certain test holds on
+them, and listed under this key so the possible-firings evaluator can tell "unknown" from "absent"."""
+
 ITEM_VALUES = (
     "us_origin",
     "us_controlled_content",
@@ -59,7 +64,19 @@ ITEM_VALUES = (
     "average_voltage_v",
     "tap_density_g_cc",
     "value_usd",
+    "direct_product_of_us_technology",
+    "produced_from_footnote_1_design",
 )
+
+
+def mark_unknown(fact: dict, fields: list[str]) -> None:
+    if fields:
+        fact[UNKNOWN_KEY] = tuple(sorted(set(fields)))
+
+
+def _settle(decls: FactDecls, fact: dict, unknown: list[str]) -> None:
+    """Apply rules/facts.yaml to the fields a fact does not state, then list those still unknown."""
+    mark_unknown(fact, resolve_absent(decls.get(fact["t"], {}), fact, unknown))
 
 
 @dataclass
@@ -212,21 +229,33 @@ class Flattener:
                 found = self._country_groups[key] = [SENTINEL, *sorted(g for g, m in members.items() if code in m)]
             return list(found)
 
-        def put_country(fact: dict, name: str, code: str | None) -> None:
-            # An unknown country is in no group: "not in group" holds, "in group" does not.
-            fact[f"{name}_groups"] = groups(code) if code is not None else [SENTINEL]
+        def put_country(fact: dict, name: str, code: str | None, unknown: list[str] | None = None) -> None:
+            """A country and its groups on the day. `None` is unknown when `unknown` is given (then no
+            group test holds either way for certain); otherwise it means "none" (in no group)."""
             if code is not None:
                 fact[name] = code
+                fact[f"{name}_groups"] = groups(code)
+            elif unknown is not None:
+                unknown.append(name)
+            else:
+                fact[f"{name}_groups"] = [SENTINEL]
 
         txn_fact: dict = {
             "t": "txn",
             "id": "txn",
             "date": iso,
             "kind": str(txn.kind),
-            "us_person_involved": any(p.us_person for p in txn.parties),
             "end_uses": [SENTINEL, *txn.end_uses],
             "declarations": [SENTINEL, *txn.declarations],
         }
+        # A US person is involved when one party is; not involved only when every party is known not to be.
+        us_persons = [p.us_person for p in txn.parties]
+        if any(us_persons):
+            txn_fact["us_person_involved"] = True
+        elif us_persons and all(u is False for u in us_persons):
+            txn_fact["us_person_involved"] = False
+        else:
+            _settle(self.rules.fact_decls, txn_fact, ["us_person_involved"])
         put_country(txn_fact, "origin", txn.origin)
         put_country(txn_fact, "destination", txn.destination)
         out.facts.append(txn_fact)
@@ -269,28 +298,33 @@ class Flattener:
             out.facts.append(fact)
 
         for item, item_id in zip(txn.items, txn.item_ids(), strict=True):
-            base = item.eccn.split(".")[0]
             fact: dict = {
                 "t": "item",
                 "id": f"item:{item_id}",
                 "date": iso,
                 "item_id": item_id,
                 "description": item.description,
-                "eccn": item.eccn,
-                "eccn_base": base,
-                "eccn_category": base if base == "EAR99" else base[0],
                 "subject_to_ear_declared": {True: "yes", False: "no", None: "unknown"}[item.subject_to_ear],
                 "tags": [SENTINEL, *item.tags],
                 "quantity": item.quantity,
             }
+            unknown: list[str] = []
+            if item.eccn is None:  # a missing classification is an open question, never EAR99
+                unknown += ["eccn", "eccn_base", "eccn_category"]
+            else:
+                base = item.eccn.split(".")[0]
+                fact |= {"eccn": item.eccn, "eccn_base": base, "eccn_category": base if base == "EAR99" else base[0]}
             for name in ITEM_VALUES:
                 value = getattr(item, name)
-                if value is not None:
+                if value is None:
+                    unknown.append(name)
+                else:
                     fact[name] = value
-            # Not stated means not a direct product: the FDP rules need the party to know it is one.
-            fact["direct_product_of_us_technology"] = bool(item.direct_product_of_us_technology)
             if item.tpp is not None:
                 fact["total_tpp"] = item.tpp * item.quantity
+            else:
+                unknown.append("total_tpp")
+            _settle(self.rules.fact_decls, fact, unknown)
             out.facts.append(fact)
             out.labels[fact["id"]] = item.description
 
@@ -301,17 +335,22 @@ class Flattener:
                 "id": "investment",
                 "date": iso,
                 "type": inv.type,
-                "publicly_traded": inv.publicly_traded,
                 "activities": [SENTINEL, *inv.activities],
             }
-            for name in ("amount_usd", "lp_commitment_usd", "ai_training_ops"):
+            unknown = []
+            for name in ("publicly_traded", "amount_usd", "lp_commitment_usd", "ai_training_ops"):
                 value = getattr(inv, name)
-                if value is not None:
+                if value is None:
+                    unknown.append(name)
+                else:
                     fact[name] = value
             for name in ("completion_date", "binding_commitment_date"):
                 value = getattr(inv, name)
-                if value is not None:
+                if value is None:
+                    unknown.append(name)
+                else:
                     fact[name] = value.isoformat()
+            _settle(self.rules.fact_decls, fact, unknown)
             out.facts.append(fact)
             out.labels["investment"] = f"{inv.type} investment"
         return out
@@ -325,12 +364,18 @@ class Flattener:
             "date": iso,
             "name": party.name,
             "roles": [SENTINEL, *sorted(str(r) for r in party.roles)],
-            "us_person": party.us_person,
             "authorizations": [SENTINEL, *party.authorizations],
         }
-        put_country(fact, "country", party.country)
-        put_country(fact, "headquarters", party.headquarters)
+        unknown: list[str] = []
+        if party.us_person is None:
+            unknown.append("us_person")
+        else:
+            fact["us_person"] = party.us_person
+        put_country(fact, "country", party.country, unknown)
+        put_country(fact, "headquarters", party.headquarters, unknown)
+        # Ownership is taken as the records give it: no recorded owner means no majority owner country.
         put_country(fact, "majority_owner_country", holdings.majority_owner_country(party))
+        _settle(self.rules.fact_decls, fact, unknown)
         out.labels[fact["id"]] = party.name
         el = holdings.el_hits.get(normalise(party.name))
         fact["el_listed"] = el is not None

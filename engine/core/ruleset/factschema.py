@@ -63,6 +63,7 @@ BASE_FACTS: dict[str, dict[str, FieldKind]] = {
         "interconnect_gbps": "num",
         "total_tpp": "num",
         "direct_product_of_us_technology": "bool",
+        "produced_from_footnote_1_design": "bool",
         "compaction_density_g_cc": "num",
         "discharge_capacity_mah_g": "num",
         "first_coulombic_efficiency": "num",

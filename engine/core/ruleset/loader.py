@@ -15,6 +15,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from exportsim.engine.core.errors import InputError, Problem
+from exportsim.engine.core.ruleset.factdecl import FactDecls
 from exportsim.engine.core.ruleset.factschema import BASE_FACTS, OPERATORS_BY_KIND
 from exportsim.engine.core.ruleset.ruledefs import (
     Group,
@@ -49,6 +50,7 @@ class RuleSet:
     entries: dict[str, ListEntry]
     facts: dict[str, dict[str, str]]
     derived_types: set[str]
+    fact_decls: FactDecls = field(default_factory=dict)  # rules/facts.yaml: questions and absent values
     origins: dict[str, Origin] = field(default_factory=dict)
     source: str = ""
     # The parsed files the set was assembled from, kept so a variant can overlay them and
@@ -66,6 +68,10 @@ class RuleSet:
                 "parameters": [p.model_dump(mode="json", by_alias=True) for p in self.parameters.values()],
                 "groups": [g.model_dump(mode="json", by_alias=True) for g in self.groups.values()],
                 "entries": [e.model_dump(mode="json", by_alias=True) for e in self.entries.values()],
+                "facts": {
+                    t: {f: d.model_dump(mode="json") for f, d in fs.items()}
+                    for t, fs in sorted(self.fact_decls.items())
+                },
             },
             sort_keys=True,
         )
@@ -191,6 +197,7 @@ def assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleSe
                 entries[e.id] = e
 
     problems.extend(_check_group_includes(groups, group_refs))
+    fact_decls = _fact_declarations(parsed, problems)
     facts = {name: dict(fields) for name, fields in BASE_FACTS.items()}
     derived: set[str] = set()
     # Derived fact types: fields and their kinds come from the rules that derive them.
@@ -251,10 +258,36 @@ def assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleSe
         entries=dict(sorted(entries.items())),
         facts=facts,
         derived_types=derived,
+        fact_decls=fact_decls,
         origins=origins,
         source=source,
         documents=parsed,
     )
+
+
+def _fact_declarations(parsed: list[tuple[str, RuleFile, LineMap]], problems: list[Problem]) -> FactDecls:
+    """The `facts:` declarations of every file, each field of a base fact type declared once."""
+    out: FactDecls = {}
+    for file, rf, lines in parsed:
+        for ftype, fields in rf.facts.items():
+            for name, decl in fields.items():
+                where = lines.line_for(("facts", ftype, name))
+                if name not in BASE_FACTS.get(ftype, {}):
+                    problems.append(
+                        Problem(
+                            file,
+                            f"'{ftype}.{name}' is declared in 'facts:', but no such base fact field exists.",
+                            "Declare the fields of engine/core/ruleset/factschema.py (txn, party, item, investment).",
+                            where,
+                        )
+                    )
+                elif name in out.setdefault(ftype, {}):
+                    problems.append(
+                        Problem(file, f"'{ftype}.{name}' is declared twice in 'facts:'.", "Keep one.", where)
+                    )
+                else:
+                    out[ftype][name] = decl
+    return out
 
 
 def _derived_kind(rule: Rule, src: object, facts: dict[str, dict[str, str]]) -> str | None:

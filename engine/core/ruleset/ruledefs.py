@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from exportsim.engine.core.decision.outcomes import Outcome
+from exportsim.engine.core.ruleset.factdecl import FactDecls
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.:-]*$")]
@@ -313,6 +314,7 @@ class ListEntry(Strict):
 
 class RuleFile(Strict):
     regime: Regime | None = None
+    facts: FactDecls = {}
     rules: list[Rule] = []
     parameters: list[Parameter] = []
     groups: list[Group] = []

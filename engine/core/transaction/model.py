@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from exportsim.engine.core.decision.outcomes import Outcome
 from iso3166 import countries_by_alpha2
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 _ECCN = re.compile(r"^(EAR99|[0-9][A-E][0-9]{3}(\.[a-z0-9]{1,4})*)$")
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -43,9 +43,27 @@ def _eccn(code: str) -> str:
     )
 
 
+UNKNOWN = "unknown"
+
+
+def _unknown_to_none(value: object) -> object:
+    """`unknown` written in the input means the same as leaving the field out: the fact is not known."""
+    return None if isinstance(value, str) and value.strip().lower() == UNKNOWN else value
+
+
+Unknowable = BeforeValidator(_unknown_to_none)
+"""Marks a field that may be unknown: absent, null or the word `unknown` all leave it unknown, and
+the rules treat it as an open question, never as false or zero (docs/transaction-format.md)."""
+
 Country = Annotated[str, AfterValidator(_country)]
 Eccn = Annotated[str, AfterValidator(_eccn)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
+MaybeCountry = Annotated[Country | None, Unknowable]
+MaybeBool = Annotated[bool | None, Unknowable]
+MaybeShare = Annotated[Share | None, Unknowable]
+NonNegative = Annotated[float, Field(ge=0)]
+MaybeNumber = Annotated[NonNegative | None, Unknowable]
+MaybeDate = Annotated[dt.date | None, Unknowable]
 Tag = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.:-]*$")]
 
 
@@ -101,17 +119,25 @@ class Entity(Strict):
     identifiers: dict[str, str] = Field(
         default_factory=dict, description="Registration numbers, LEI and the like: strong evidence in screening."
     )
-    country: Country | None = None
-    us_person: bool = False
-    owners: Owners = Field(default_factory=list)
+    country: MaybeCountry = Field(
+        default=None, description="Country of organisation or nationality; unknown if omitted."
+    )
+    us_person: MaybeBool = Field(
+        default=None, description="A US person (31 CFR 560.314-style definition, simplified); unknown if omitted."
+    )
+    owners: Owners = Field(
+        default_factory=list,
+        description="Direct shareholders as the ownership records give them (an empty list: none recorded).",
+    )
 
 
 class Party(Entity):
     """A party to the transaction in one or more roles."""
 
     roles: list[Role] = Field(min_length=1)
-    headquarters: Country | None = Field(
-        default=None, description="Country where the party (or its ultimate parent) is headquartered."
+    headquarters: MaybeCountry = Field(
+        default=None,
+        description="Country where the party (or its ultimate parent) is headquartered; unknown if omitted.",
     )
     authorizations: list[Tag] = Field(
         default_factory=list,
@@ -120,38 +146,48 @@ class Party(Entity):
 
 
 class Item(Strict):
-    """A commodity, software or technology in the transaction."""
+    """A commodity, software or technology in the transaction. Every technical fact may be unknown:
+    leave it out (or write `unknown`) rather than guess, and the result names what is missing."""
 
     id: str | None = Field(default=None, pattern=_ID)
     description: str = Field(min_length=1)
-    eccn: Eccn = "EAR99"
-    subject_to_ear: bool | None = Field(
+    eccn: Annotated[Eccn | None, Unknowable] = Field(
+        default=None,
+        description="Export Control Classification Number, or EAR99 for items not on the CCL; unknown if omitted.",
+    )
+    subject_to_ear: MaybeBool = Field(
         default=None, description="Declared status; omit it to let the rules derive it from the facts."
     )
-    us_origin: bool | None = None
-    us_controlled_content: Share | None = Field(
+    us_origin: MaybeBool = Field(default=None, description="Made in the United States; unknown if omitted.")
+    us_controlled_content: MaybeShare = Field(
         default=None, description="Share of the value that is US-origin controlled content (for de minimis)."
     )
-    tpp: float | None = Field(default=None, ge=0, description="Total processing performance.")
-    performance_density: float | None = Field(default=None, ge=0)
-    dram_bandwidth_gbps: float | None = Field(default=None, ge=0, description="Total DRAM bandwidth, GB/s.")
-    interconnect_gbps: float | None = Field(
-        default=None, ge=0, description="Bidirectional I/O transfer rate, GB/s (the October 2022 3A090 test)."
+    tpp: MaybeNumber = Field(default=None, description="Total processing performance.")
+    performance_density: MaybeNumber = None
+    dram_bandwidth_gbps: MaybeNumber = Field(default=None, description="Total DRAM bandwidth, GB/s.")
+    interconnect_gbps: MaybeNumber = Field(
+        default=None, description="Bidirectional I/O transfer rate, GB/s (the October 2022 3A090 test)."
     )
-    direct_product_of_us_technology: bool | None = Field(
+    direct_product_of_us_technology: MaybeBool = Field(
         default=None,
-        description="Foreign-made direct product of specified US technology or software (FDP rules).",
+        description="Foreign-made direct product of specified US technology or software, or of a plant that is "
+        "one (FDP rules, 15 CFR 734.9).",
+    )
+    produced_from_footnote_1_design: MaybeBool = Field(
+        default=None,
+        description="Produced from a design (software or technology) of a footnote-1 entity such as Huawei or "
+        "HiSilicon (the May 2020 form of the Huawei FDP rule).",
     )
     tags: list[Tag] = Field(default_factory=list, description="Material/technology tags for China-side controls.")
-    compaction_density_g_cc: float | None = Field(
-        default=None, ge=0, description="Cathode powder compaction density at 220 MPa, g/cm3."
+    compaction_density_g_cc: MaybeNumber = Field(
+        default=None, description="Cathode powder compaction density at 220 MPa, g/cm3."
     )
-    discharge_capacity_mah_g: float | None = Field(default=None, ge=0, description="0.1C discharge capacity, mAh/g.")
-    first_coulombic_efficiency: Share | None = Field(default=None, description="First-cycle efficiency 0..1.")
-    average_voltage_v: float | None = Field(default=None, ge=0, description="Average discharge voltage, V.")
-    tap_density_g_cc: float | None = Field(default=None, ge=0, description="Precursor tap density, g/cm3.")
+    discharge_capacity_mah_g: MaybeNumber = Field(default=None, description="0.1C discharge capacity, mAh/g.")
+    first_coulombic_efficiency: MaybeShare = Field(default=None, description="First-cycle efficiency 0..1.")
+    average_voltage_v: MaybeNumber = Field(default=None, description="Average discharge voltage, V.")
+    tap_density_g_cc: MaybeNumber = Field(default=None, description="Precursor tap density, g/cm3.")
     quantity: int = Field(default=1, ge=0)
-    value_usd: float | None = Field(default=None, ge=0)
+    value_usd: MaybeNumber = None
 
 
 class Investment(Strict):
@@ -166,15 +202,15 @@ class Investment(Strict):
         "lp_interest",
         "debt",
     ]
-    completion_date: dt.date | None = None
-    amount_usd: float | None = Field(default=None, ge=0)
-    publicly_traded: bool = False
-    lp_commitment_usd: float | None = Field(default=None, ge=0)
-    binding_commitment_date: dt.date | None = Field(
+    completion_date: MaybeDate = None
+    amount_usd: MaybeNumber = None
+    publicly_traded: MaybeBool = Field(default=None, description="Publicly traded securities; unknown if omitted.")
+    lp_commitment_usd: MaybeNumber = None
+    binding_commitment_date: MaybeDate = Field(
         default=None, description="Date of a binding, uncalled capital commitment, if the investment fulfils one."
     )
     activities: list[Tag] = Field(default_factory=list)
-    ai_training_ops: float | None = Field(default=None, ge=0)
+    ai_training_ops: MaybeNumber = None
 
 
 class ExpectedFinding(Strict):
