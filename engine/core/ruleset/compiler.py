@@ -89,6 +89,8 @@ def compile_condition(cond: Condition, rules: RuleSet) -> tuple[tuple[Atom, ...]
         return ((Atom(f, "lacks", value),),)
     if op == "contains_any":
         return tuple((Atom(f, "has", v),) for v in value)
+    if op == "contains_none":
+        return (tuple(Atom(f, "lacks", v) for v in value),)
     if op == "exists":
         return ((Atom(f, "ex" if value else "nex"),),)
     # numeric / date comparisons, possibly against a dated parameter

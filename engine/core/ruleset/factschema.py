@@ -92,7 +92,7 @@ OPERATORS_BY_KIND: dict[FieldKind, set[str]] = {
     "date": {"equals", "not_equals", "gte", "gt", "lte", "lt", "exists"},
     "num": {"equals", "not_equals", "gte", "gt", "lte", "lt", "exists"},
     "bool": {"equals", "exists"},
-    "set": {"contains", "not_contains", "contains_any"},
+    "set": {"contains", "not_contains", "contains_any", "contains_none"},
     "country": {"equals", "not_equals", "in", "not_in", "in_group", "not_in_group", "exists"},
 }
 

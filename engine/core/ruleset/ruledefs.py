@@ -87,6 +87,7 @@ OPERATORS = (
     "contains",
     "not_contains",
     "contains_any",
+    "contains_none",
     "gte",
     "gt",
     "lte",
@@ -105,6 +106,7 @@ _OPERATOR_WORDS = {
     "contains": "includes",
     "not_contains": "does not include",
     "contains_any": "includes any of",
+    "contains_none": "includes none of",
     "gte": "is at least",
     "gt": "is more than",
     "lte": "is at most",
@@ -127,6 +129,7 @@ class Condition(Strict):
     contains: str | None = None
     not_contains: str | None = None
     contains_any: list[str] | None = None
+    contains_none: list[str] | None = None
     gte: Number | str | ParamRef | None = None
     gt: Number | str | ParamRef | None = None
     lte: Number | str | ParamRef | None = None
