@@ -34,12 +34,27 @@ class Mismatch:
 def mismatches(result: dict[str, Any], expected: Expectation, lines: LineMap | None = None) -> list[Mismatch]:
     """Each unmet expectation; empty when the case passes."""
 
-    def at(*path: str) -> int | None:
+    def at(*path: str | int) -> int | None:
         return lines.line_for(("expected", *path)) if lines else None
 
     problems = []
     if result["outcome"] != expected.outcome:
         problems.append(Mismatch("expected.outcome", str(expected.outcome), result["outcome"], at("outcome")))
+    if expected.certain_outcome is not None and result.get("certain_outcome") != expected.certain_outcome:
+        problems.append(
+            Mismatch(
+                "expected.certain_outcome",
+                str(expected.certain_outcome),
+                result.get("certain_outcome"),
+                at("certain_outcome"),
+            )
+        )
+    named = {m if isinstance(m, str) else m["input"] for m in result.get("missing_facts", [])}
+    for n, path in enumerate(expected.missing_facts):
+        if path not in named:
+            problems.append(
+                Mismatch(f"expected.missing_facts[{n}]", path, sorted(named) or "none", at("missing_facts", n))
+            )
     by_regime = {r["regime"]: r for r in result["regimes"]}
     for name, exp in expected.regimes.items():
         got = by_regime.get(name)
@@ -56,6 +71,15 @@ def mismatches(result: dict[str, Any], expected: Expectation, lines: LineMap | N
                     str(exp.outcome),
                     got["outcome"],
                     at("regimes", name, "outcome"),
+                )
+            )
+        if exp.certain_outcome is not None and got.get("certain_outcome") != exp.certain_outcome:
+            problems.append(
+                Mismatch(
+                    f"expected.regimes.{name}.certain_outcome",
+                    str(exp.certain_outcome),
+                    got.get("certain_outcome"),
+                    at("regimes", name, "certain_outcome"),
                 )
             )
         if exp.rules and sorted(exp.rules) != got["rules"]:

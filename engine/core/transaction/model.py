@@ -215,11 +215,22 @@ class Investment(Strict):
 
 class ExpectedFinding(Strict):
     outcome: Outcome
+    certain_outcome: Outcome | None = Field(
+        default=None, description="With outcome insufficient_facts: what the known facts decide for this regime."
+    )
     rules: list[str] = Field(default_factory=list)
 
 
 class Expectation(Strict):
     outcome: Outcome
+    certain_outcome: Outcome | None = Field(
+        default=None, description="With outcome insufficient_facts: the strongest outcome the known facts decide."
+    )
+    missing_facts: list[str] = Field(
+        default_factory=list,
+        description="Input paths the result must name as missing (e.g. items[0].us_controlled_content); "
+        "others may be named too.",
+    )
     regimes: dict[str, ExpectedFinding] = {}
 
 
