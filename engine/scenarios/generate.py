@@ -75,6 +75,14 @@ class InvestmentProfile(_Strict):
 class Profile(_Strict):
     id: str
     title: str
+    drop_facts: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Share of the droppable facts (party US-person status, country and headquarters; item ECCN, "
+        "origin, US content, direct-product status, performance; investment completion date and training "
+        "compute) left out of each transaction, to test how the rules handle unknown facts.",
+    )
     dates: Dates
     kinds: dict[str, float]
     us_origin: dict[str, float]
@@ -97,6 +105,30 @@ ITEM_CLASSES = (
     "cathode_technology",
     "lithium_technology",
 )
+DROPPABLE = {
+    "party": ("us_person", "country", "headquarters"),
+    "item": (
+        "eccn",
+        "us_origin",
+        "us_controlled_content",
+        "direct_product_of_us_technology",
+        "tpp",
+        "performance_density",
+    ),
+    "investment": ("completion_date", "ai_training_ops"),
+}
+# Activities the outbound investment rules name; any other drawn activity is stated as "no covered activity".
+COVERED_OR_NAMED = {
+    "ai_model_development",
+    "ic_design",
+    "advanced_logic_fabrication",
+    "eda_software",
+    "ic_packaging",
+    "quantum_computer",
+    "ai_mass_surveillance",
+    "ai_biological_sequence_data",
+    "ai_robotic_control",
+}
 CHINA_ONLY = {"gallium_germanium", "antimony_graphite", "battery_material", "cathode_technology", "lithium_technology"}
 
 
@@ -113,8 +145,11 @@ def load_profile(path: Path | None = None) -> Profile:
 class Generator:
     """Draws transactions one at a time; `population(n)` yields n JSON-ready dicts."""
 
-    def __init__(self, profile: Profile, rules: RuleSet, seed: int) -> None:
+    def __init__(self, profile: Profile, rules: RuleSet, seed: int, drop_facts: float | None = None) -> None:
         self.p = profile
+        self.drop_rate = profile.drop_facts if drop_facts is None else drop_facts
+        # a generator of its own, so a population with facts dropped is the same population as without
+        self.drop_rng = random.Random(f"drop-{seed}")
         self.rng = random.Random(seed)
         self.seed = seed
         entries = sorted(rules.entries.values(), key=lambda e: e.id)
@@ -141,7 +176,25 @@ class Generator:
 
     def population(self, n: int) -> Iterator[dict[str, Any]]:
         for i in range(n):
-            yield self.transaction(i)
+            txn = self.transaction(i)
+            yield self.drop(txn) if self.drop_rate else txn
+
+    def drop(self, txn: dict[str, Any]) -> dict[str, Any]:
+        """Leave out each droppable fact with the profile's probability (from a generator of its
+        own, so the same seed gives the same transactions whatever the rate)."""
+        for party in txn.get("parties", []):
+            for key in DROPPABLE["party"]:
+                if key in party and self.drop_rng.random() < self.drop_rate:
+                    del party[key]
+        for item in txn.get("items", []):
+            for key in DROPPABLE["item"]:
+                if key in item and self.drop_rng.random() < self.drop_rate:
+                    del item[key]
+        inv = txn.get("investment")
+        for key in DROPPABLE["investment"] if inv else ():
+            if key in inv and self.drop_rng.random() < self.drop_rate:
+                del inv[key]
+        return txn
 
     def transaction(self, i: int) -> dict[str, Any]:
         kind = self.pick(self.p.kinds)
@@ -180,17 +233,20 @@ class Generator:
 
     def _parties(self, origin: str, destination: str) -> list[dict[str, Any]]:
         pp = self.p.parties
+        # Every fact is stated (a population with unknowns comes from `drop_facts`).
         exporter = {
             "name": f"Exporter {self.rng.randint(1, 400)} {'Inc' if origin == 'US' else 'Ltd'}",
             "roles": ["exporter"],
             "country": origin,
+            "headquarters": origin,
+            "us_person": origin == "US" and self.chance(pp.us_person_exporter),
         }
-        if origin == "US" and self.chance(pp.us_person_exporter):
-            exporter["us_person"] = True
         end_user: dict[str, Any] = {
             "name": f"Customer {self.rng.randint(1, 5000)} Co., Ltd.",
             "roles": ["purchaser", "ultimate_consignee", "end_user"],
             "country": destination,
+            "headquarters": destination,
+            "us_person": destination == "US",
         }
         parties = [exporter, end_user]
         if self.el_names and self.chance(pp.listed_end_user):
@@ -201,42 +257,58 @@ class Generator:
             end_user["headquarters"] = "CN"
         if self.sdn_names and self.chance(pp.sdn_party):
             parties.append(
-                {"name": self.rng.choice(self.sdn_names), "roles": ["intermediate_consignee"], "country": destination}
+                {
+                    "name": self.rng.choice(self.sdn_names),
+                    "roles": ["intermediate_consignee"],
+                    "country": destination,
+                    "headquarters": destination,
+                    "us_person": False,
+                }
             )
         return parties
 
     def _item(self, cls: str, origin: str, n: int) -> dict[str, Any]:
         item: dict[str, Any] = {"id": f"i{n + 1}"}
         us_made = origin == "US"
-        if cls == "ear99_goods":
-            item |= {"description": "Office network equipment", "eccn": "EAR99", "us_origin": us_made}
-        elif cls == "telecom_5a992":
-            item |= {"description": "Encryption-capable routers", "eccn": "5A992.c", "us_origin": us_made}
+        if cls in ("ear99_goods", "telecom_5a992"):
+            item |= (
+                {"description": "Office network equipment", "eccn": "EAR99"}
+                if cls == "ear99_goods"
+                else {"description": "Encryption-capable routers", "eccn": "5A992.c"}
+            )
+            item["us_origin"] = us_made
+            if not us_made:
+                item["us_controlled_content"] = self.between((0.0, 0.4))
+                item["direct_product_of_us_technology"] = self.chance(0.1)
         elif cls == "ai_chip":
             c = self.p.ai_chip
             us = us_made or self.chance(c.us_origin_share)
+            tpp = self.between(c.tpp, 0)
+            density = self.between(c.performance_density)
             item |= {
-                "description": "Data-centre AI accelerator",  # no ECCN: the rules classify by performance
+                "description": "Data-centre AI accelerator",
+                # the exporter's classification, from the 3A090 parameters (simplified)
+                "eccn": "3A090" if tpp >= 4800 or (tpp >= 1600 and density >= 3.2) else "3A991",
                 "us_origin": us,
-                "tpp": self.between(c.tpp, 0),
-                "performance_density": self.between(c.performance_density),
+                "tpp": tpp,
+                "performance_density": density,
                 "dram_bandwidth_gbps": self.between(c.dram_bandwidth_gbps, 0),
                 "interconnect_gbps": self.between(c.interconnect_gbps, 0),
                 "quantity": self.rng.choice((1, 8, 64, 512)),
             }
             if not us:
                 item["us_controlled_content"] = self.between(c.foreign_content_share)
+                item["direct_product_of_us_technology"] = self.chance(0.5)
         elif cls == "gallium_germanium":
             tag = self.rng.choice(("gallium_metal", "gallium_nitride", "germanium_dioxide"))
-            item |= {"description": tag.replace("_", " ").capitalize(), "us_origin": False, "tags": [tag]}
+            item |= {"description": tag.replace("_", " ").capitalize(), "tags": [tag]}
         elif cls == "antimony_graphite":
             tag = self.rng.choice(("controlled_antimony", "controlled_graphite"))
-            item |= {"description": tag.replace("_", " ").capitalize(), "us_origin": False, "tags": [tag]}
+            item |= {"description": tag.replace("_", " ").capitalize(), "tags": [tag]}
         elif cls == "battery_material":
             b = self.p.battery_material
             item |= {
                 "description": "LFP cathode powder",
-                "us_origin": False,
                 "tags": [self.rng.choice(("lfp_cathode_material", "artificial_graphite_anode"))],
                 "compaction_density_g_cc": self.between(b.compaction_density_g_cc),
                 "discharge_capacity_mah_g": self.between(b.discharge_capacity_mah_g, 1),
@@ -246,8 +318,7 @@ class Generator:
             tag = self.rng.choice(("lfp_cathode_preparation_technology", "lmfp_cathode_preparation_technology"))
             item |= {
                 "description": "Cathode preparation know-how",
-                "us_origin": False,
-                "tags": [tag],
+                "tags": [tag, "not_cn_dual_use"],
                 "compaction_density_g_cc": self.between(t.compaction_density_g_cc),
                 "discharge_capacity_mah_g": self.between(t.discharge_capacity_mah_g, 1),
                 "first_coulombic_efficiency": self.between(t.first_coulombic_efficiency, 3),
@@ -256,9 +327,10 @@ class Generator:
         else:  # lithium_technology
             item |= {
                 "description": "Lithium brine extraction process",
-                "us_origin": False,
-                "tags": ["lithium_brine_extraction_technology"],
+                "tags": ["lithium_brine_extraction_technology", "not_cn_dual_use"],
             }
+        if cls in CHINA_ONLY:  # made in China without US content: outside the EAR
+            item |= {"us_origin": False, "us_controlled_content": 0.0, "direct_product_of_us_technology": False}
         return item
 
     def _investment(self, tid: str) -> dict[str, Any]:
@@ -270,7 +342,9 @@ class Generator:
             "name": f"Target {self.rng.randint(1, 3000)} Technology Co., Ltd.",
             "roles": ["investment_target"],
             "country": "CN" if china else self.rng.choice(("SG", "GB", "DE", "KY")),
+            "us_person": False,
         }
+        target["headquarters"] = target["country"]
         if not china and self.chance(0.3):
             target["owners"] = [{"name": "Parent Holdings (Shenzhen) Co., Ltd.", "share": self.between((0.3, 0.9))}]
         completion = self.day()
@@ -278,10 +352,13 @@ class Generator:
             "type": inv_type,
             "completion_date": completion,
             "amount_usd": self.between(ip.amount_usd, 0),
-            "activities": [activity],
+            "activities": [activity] if activity in COVERED_OR_NAMED else [activity, "no_covered_activity"],
+            "publicly_traded": False,
         }
         if activity.startswith("ai_"):
             investment["ai_training_ops"] = float(f"{10 ** self.between(ip.ai_training_ops_log10, 2):.3e}")
+        if activity.startswith("ai_") and "ai_model_development" not in investment["activities"]:
+            investment["activities"].append("ai_model_development")
         if self.chance(ip.publicly_traded):
             investment["publicly_traded"] = True
         if inv_type == "lp_interest":

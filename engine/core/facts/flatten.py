@@ -295,6 +295,8 @@ class Flattener:
             fact = self._party_fact(party, n, iso, put_country, sdn_hits, ownership.owner_share, holdings, out)
             self._add_possible_matches(fact, party, reviews, out)
             self._add_affiliation(fact, party, holdings, out)
+            if party.country is None:
+                self._open_if_country_decides(fact, party, day, screened, out)
             out.facts.append(fact)
 
         for item, item_id in zip(txn.items, txn.item_ids(), strict=True):
@@ -423,6 +425,34 @@ class Flattener:
                 )
             )
         return fact
+
+    def _open_if_country_decides(self, fact: dict, party: Party, day: dt.date, screened: dict, out: FactSet) -> None:
+        """A party whose country is unknown is screened as if it shared the entry's country (no
+        penalty). If a different country would move its name to another band (match, review,
+        none), its list status is an open question, asked as its country."""
+        key = normalise(party.name)
+        bands = {
+            "match_at": self._band(MATCH_THRESHOLD, DEFAULT_MATCH, day, out),
+            "review_at": self._band(REVIEW_THRESHOLD, DEFAULT_REVIEW, day, out),
+        }
+        elsewhere: dict[str, str] = {}
+        for m in self.index.screen_cached(  # best first: the first hit per list decides its band
+            [party.name, *party.aliases], SCREENED_LISTS, day, **bands, country="**", identifiers=party.identifiers
+        ):
+            elsewhere.setdefault(m.entry.list, m.band)
+        opened: list[str] = []
+        for lst, prefix in (("entity_list", "el"), ("sdn", "sdn")):
+            matches, reviews = screened[lst]
+            here = "match" if key in matches else "review" if key in reviews else None
+            there = elsewhere.get(lst)
+            if here != (None if there is None else ("match" if there == "match" else "review")):
+                opened += [f"{prefix}_listed", f"{prefix}_possible_match"]
+        if opened:
+            for name in opened:
+                fact.pop(name, None)
+            unknown = [*fact.get(UNKNOWN_KEY, ()), *opened]
+            fact[UNKNOWN_KEY] = tuple(sorted(set(unknown)))
+            fact.setdefault("?src", {}).update({name: (fact["id"], "country") for name in opened})
 
     @staticmethod
     def _add_possible_matches(fact: dict, party: Party, reviews: dict[str, dict[str, Match]], out: FactSet) -> None:

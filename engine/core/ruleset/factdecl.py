@@ -37,8 +37,8 @@ class FactDecl(BaseModel):
     computed: str | None = Field(default=None, description="How the facts stage computes it (screening, ...).")
     asked_when: dict[str, list[str]] | None = Field(
         default=None,
-        description="The question arises only when each named field of the same fact is unknown or has one of "
-        "these values; otherwise an absent value is 'does not apply' (known, not stated).",
+        description="The question arises only when some named field of the same fact is unknown or has one of "
+        "its values; otherwise an absent value is 'does not apply' (known, not stated).",
     )
 
     @property
@@ -61,7 +61,7 @@ def resolve_absent(decls: dict[str, FactDecl], fact: dict, unknown: list[str]) -
             if decl.absent.value is not None:
                 fact[name] = decl.absent.value
             continue
-        if decl is not None and decl.asked_when and not all(
+        if decl is not None and decl.asked_when and not any(
             f in unknown or fact.get(f) in allowed for f, allowed in decl.asked_when.items()
         ):
             continue  # the question does not arise for this fact
