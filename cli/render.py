@@ -16,7 +16,9 @@ STYLE = {
     "prohibited": "bold white on red",
     "license_required": "bold red",
     "notification_required": "bold yellow",
+    "insufficient_facts": "bold magenta",
     "review_required": "yellow",
+    "not_modelled": "bold blue",
     "license_exception": "cyan",
     "no_license_required": "green",
 }
@@ -57,6 +59,16 @@ def result_tree(r: dict[str, Any], *, show_trace: bool = True, show_law: bool = 
         outcome_text(r["outcome"]),
     )
     root = Tree(title)
+    if r["outcome"] == "insufficient_facts":
+        possible = ", ".join(o.replace("_", " ") for o in r["possible_outcomes"])
+        root.add(
+            Text.assemble(
+                ("Not a clearance: ", "bold magenta"),
+                "the known facts decide ",
+                outcome_text(r["certain_outcome"]),
+                f"; once the missing facts below are answered the outcome may be: {possible}.",
+            )
+        )
     if r["rules"].get("variants"):
         root.add(
             Text(
@@ -66,13 +78,30 @@ def result_tree(r: dict[str, Any], *, show_trace: bool = True, show_law: bool = 
         )
     regimes = root.add(Text("Regimes", style="bold"))
     for reg in r["regimes"]:
+        certain = reg.get("certain_outcome", reg["outcome"])
+        known = f" (known facts: {certain.replace('_', ' ')})" if reg["outcome"] == "insufficient_facts" else ""
         regimes.add(
             Text.assemble(
                 outcome_text(reg["outcome"]),
+                (known, "dim"),
                 f"  {reg['title']}",
                 (f"  ({', '.join(reg['rules'])})" if reg["rules"] else "", "dim"),
             )
         )
+    if r.get("missing_facts"):
+        missing = root.add(Text("Missing facts (what to ask, and what each answer would give)", style="bold magenta"))
+        for m in r["missing_facts"]:
+            q = missing.add(Text.assemble((m["question"], "bold"), (f"  [{m['input']} — {m['label']}]", "dim")))
+            for d in m["decides"]:
+                also = f", and {'; '.join(d['also_needs'])}" if d["also_needs"] else ""
+                q.add(
+                    Text.assemble(
+                        f"if {' or '.join(d['if'])}{also}: ",
+                        outcome_text(d["outcome"]),
+                        f" under {d['rule_id']}",
+                        (f" (otherwise {d['otherwise'].replace('_', ' ')})", "dim"),
+                    )
+                )
     if r["findings"]:
         fnode = root.add(Text("Findings", style="bold"))
         for f in r["findings"]:
