@@ -18,6 +18,7 @@ from exportsim.engine.core.executors.python import PythonBackend, why_not
 from exportsim.engine.core.facts.flatten import Flattener
 from exportsim.engine.core.ruleset.compiler import CompiledRule, compile_rules
 from exportsim.engine.core.ruleset.loader import RuleSet
+from exportsim.engine.core.ruleset.notes import render
 from exportsim.engine.core.transaction.model import Transaction
 from exportsim.engine.core.transaction.ownership_file import OwnershipData
 from exportsim.engine.core.transaction.source import LineMap, load_file
@@ -193,7 +194,9 @@ class Evaluator:
                 if cond.operator.endswith("group"):
                     entry["groups"] = [g for g in fact.get(f"{cond.field}_groups", []) if g != "*"]
                 if cond.note:
-                    entry["note"] = cond.note
+                    entry["note"] = render(
+                        cond.note, self.rules.parameters, dt.date.fromisoformat(facts["txn"]["date"])
+                    )
                 matched.append(entry)
             out.append(
                 {
@@ -212,7 +215,7 @@ class Evaluator:
             "regime": f.regime,
             "outcome": str(f.outcome),
             **self._rule_ref(f.rule_id),
-            "summary": rule.summary,
+            "summary": render(rule.summary, self.rules.parameters, dt.date.fromisoformat(facts["txn"]["date"])),
             "review_policy": f.review_policy,
             "triggering_facts": self._bound(f.rule_id, f.binding, facts, labels),
             "obligations": f.obligations,
@@ -269,7 +272,7 @@ class Evaluator:
                         "fact": miss.fact_id,
                         "label": labels.get(miss.fact_id or "", miss.fact_id),
                         "failed_condition": miss.condition,
-                        "note": miss.note,
+                        "note": render(miss.note, self.rules.parameters, day),
                         "seen": miss.seen,
                     }
                 )
