@@ -233,7 +233,8 @@ def test_note_restating_a_parameter_value(tmp_path, note):
 
 
 def test_note_with_a_placeholder_or_another_number_is_clean(tmp_path):
-    assert lint_text(tmp_path, RESTATING.replace("NOTE", '"TPP is at least {param:demo.limit} (see 15 CFR 742)."')) == []
+    note = "TPP is at least {param:demo.limit} (see 15 CFR 742)."
+    assert lint_text(tmp_path, RESTATING.replace("NOTE", f"\"{note}\"")) == []
 
 
 def test_summary_restating_a_percent_or_power_of_ten(tmp_path):
