@@ -47,8 +47,7 @@ def rules_list(rs: RuleSet, fmt: str) -> None:
             table.add_column(col, overflow="fold")
         for row in rows:
             if row["regime"] == regime.id:
-                eff = row["effective"]
-                table.add_row(row["id"], f"{eff['from']} .. {eff['to'] or 'open'}", row["effect"], row["citation"])
+                table.add_row(row["id"], rs.rules[row["id"]].effective.label(), row["effect"], row["citation"])
         console.print(table)
     console.print(
         f"{len(rows)} rules, {len(rs.parameters)} parameters, {len(rs.groups)} groups, "

@@ -230,6 +230,8 @@ def test_note_restating_a_parameter_value(tmp_path, note):
     found = lint_text(tmp_path, RESTATING.replace("NOTE", f'"{note}"'))
     assert kinds(found) == ["note-restates-parameter"]
     assert "demo.limit" in found[0].message and "{param:demo.limit}" in found[0].fix
+    text = (tmp_path / "demo.yaml").read_text().splitlines()
+    assert note in text[found[0].line - 1]  # the finding points at the note's line
 
 
 def test_note_with_a_placeholder_or_another_number_is_clean(tmp_path):

@@ -83,10 +83,20 @@ class _Linter:
         self.out: list[LintFinding] = []
         self.live = self._live_windows()
 
-    def add(self, kind: str, subject: str, message: str, fix: str) -> None:
+    def add(self, kind: str, subject: str, message: str, fix: str, line: int | None = None) -> None:
         origin = self.rs.origins.get(subject)
         self.out.append(LintFinding(kind, subject, message, fix, origin.file if origin else None,
-                                    origin.line if origin else None))  # fmt: skip
+                                    line or (origin.line if origin else None)))  # fmt: skip
+
+    def _rule_line(self, rule_id: str, *sub: object) -> int | None:
+        """The line of a part of a rule (e.g. one condition's note) in the file that defines it."""
+        origin = self.rs.origins.get(rule_id)
+        for file, rf, lines in self.rs.documents:
+            if origin and file == origin.file:
+                for i, r in enumerate(rf.rules):
+                    if r.id == rule_id:
+                        return lines.line_for(("rules", i, *sub)) or lines.line_for(("rules", i, *sub[:-1]))
+        return None
 
     # A rule's live window: its own window, narrowed to days when every parameter it compares
     # with has a value, every group it tests is in force, and each derived fact it needs can be
@@ -331,10 +341,13 @@ class _Linter:
         for rid, r in self.rs.rules.items():
             used = {c.operand.param for p in r.when.values() for c in p.where if isinstance(c.operand, ParamRef)}
             values = {pid: [v.value for v in self.rs.parameters[pid].values] for pid in sorted(used)}
-            texts = [("summary", r.summary)] + [
-                (f"note on {alias}.{c.field}", c.note) for alias, p in r.when.items() for c in p.where if c.note
+            texts = [("summary", r.summary, ("summary",))] + [
+                (f"note on {alias}.{c.field}", c.note, ("when", alias, "where", j, "note"))
+                for alias, p in r.when.items()
+                for j, c in enumerate(p.where)
+                if c.note
             ]
-            for where, text in texts:
+            for where, text, path in texts:
                 for literal, value in _literals(text or ""):
                     for pid, dated in values.items():
                         if any(_same(value, v) for v in dated):
@@ -344,6 +357,7 @@ class _Linter:
                                 f"Rule '{rid}' {where} writes '{literal}', a value of parameter '{pid}': the text "
                                 "goes stale when the value changes (a variant or a later amendment).",
                                 f"Write {{param:{pid}}} (with |percent, |pow10, |usd or |date as fits) instead.",
+                                self._rule_line(rid, *path),
                             )
 
 

@@ -226,7 +226,7 @@ class Parameter(Strict):
     def _no_overlap(self) -> Parameter:
         ordered = sorted(self.values, key=lambda v: v.start)
         for before, after in zip(ordered, ordered[1:], strict=False):
-            if before.end is None or before.end >= after.start:
+            if before.intersect(after) is not None:
                 raise ValueError(
                     f"Values of parameter '{self.id}' overlap: one from {before.start} runs into one from "
                     f"{after.start}. Fix: give the earlier value a 'to' date before {after.start}."
