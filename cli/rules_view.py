@@ -150,10 +150,13 @@ def rules_show(rs: RuleSet, obj_id: str, fmt: str) -> bool:
             console.print(escape(f"    • {cond.describe()}{note}"))
             if isinstance(cond.operand, ParamRef) and cond.operand.param in rs.parameters:
                 param = rs.parameters[cond.operand.param]
-                values = "; ".join(
-                    f"{v.value} from {v.start}" + (f" to {v.end}" if v.end else "") for v in param.values
-                )
+                values = "; ".join(f"{v.value} ({v.label()})" for v in param.values)
                 console.print(Text(f"        ({param.title}: {values})", style="dim"))
+            for agg in rs.aggregations.values():
+                if pattern.type == "party" and cond.field in agg.writes.model_dump(exclude_none=True).values():
+                    console.print(
+                        Text(f"        ({cond.field} is computed by aggregation {agg.id}: {agg.title})", style="dim")
+                    )
     console.print(Text("Then", style="bold"))
     if rule.outcome:
         console.print(escape(f"  outcome: {rule.outcome}"))

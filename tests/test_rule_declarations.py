@@ -179,3 +179,13 @@ def test_window_is_the_one_in_force_test():
     ]
     epochs = Epochs([w])
     assert epochs.of(D("2025-01-01")) == epochs.of(D("2025-01-31")) != epochs.of(D("2025-02-01"))
+
+
+def test_rules_show_renders_placeholders_and_names_the_aggregation():
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["rules", "show", "oi.prohibited_ai_compute", "--variant", "oi-ai-prohibited-1e24"])
+    assert shown.exit_code == 0, shown.output
+    flat = " ".join(shown.output.split())
+    assert "Training compute above 10^24 operations." in flat and "{param:" not in flat
+    owned = " ".join(runner.invoke(cli, ["rules", "show", "ofac.blocked_by_ownership"]).output.split())
+    assert "computed by aggregation ofac.fifty_percent_rule" in owned
