@@ -18,7 +18,6 @@ from exportsim.engine.core.executors.python import PythonBackend, why_not
 from exportsim.engine.core.facts.flatten import Flattener
 from exportsim.engine.core.ruleset.compiler import CompiledRule, compile_rules
 from exportsim.engine.core.ruleset.loader import RuleSet
-from exportsim.engine.core.ruleset.notes import render
 from exportsim.engine.core.transaction.model import Transaction
 from exportsim.engine.core.transaction.ownership_file import OwnershipData
 from exportsim.engine.core.transaction.source import LineMap, load_file
@@ -181,6 +180,7 @@ class Evaluator:
     def _bound(self, rule_id: str, binding, facts: dict, labels: dict) -> list[dict[str, Any]]:
         cr = self.by_id[rule_id]
         out = []
+        day = dt.date.fromisoformat(facts["txn"]["date"])  # notes show the parameter values of this day
         for alias, fact_id in binding:
             pattern = next(p for p in cr.patterns if p.alias == alias)
             fact = facts[fact_id]
@@ -194,9 +194,7 @@ class Evaluator:
                 if cond.operator.endswith("group"):
                     entry["groups"] = [g for g in fact.get(f"{cond.field}_groups", []) if g != "*"]
                 if cond.note:
-                    entry["note"] = render(
-                        cond.note, self.rules.parameters, dt.date.fromisoformat(facts["txn"]["date"])
-                    )
+                    entry["note"] = self.rules.notes(cond.note, day)
                 matched.append(entry)
             out.append(
                 {
@@ -215,7 +213,7 @@ class Evaluator:
             "regime": f.regime,
             "outcome": str(f.outcome),
             **self._rule_ref(f.rule_id),
-            "summary": render(rule.summary, self.rules.parameters, dt.date.fromisoformat(facts["txn"]["date"])),
+            "summary": self.rules.notes(rule.summary, dt.date.fromisoformat(facts["txn"]["date"])),
             "review_policy": f.review_policy,
             "triggering_facts": self._bound(f.rule_id, f.binding, facts, labels),
             "obligations": f.obligations,
@@ -272,7 +270,7 @@ class Evaluator:
                         "fact": miss.fact_id,
                         "label": labels.get(miss.fact_id or "", miss.fact_id),
                         "failed_condition": miss.condition,
-                        "note": render(miss.note, self.rules.parameters, day),
+                        "note": self.rules.notes(miss.note, day),
                         "seen": miss.seen,
                     }
                 )

@@ -388,7 +388,12 @@ class Flattener:
         """Each declared ownership aggregation (rules/*.yaml `aggregations:`) as a fixed point over
         the transaction's ownership data, seeded with the matches on the lists it counts."""
         caught: list[_Caught] = []
+        any_owners = any(e.owners for e in everyone)
         for agg in self.rules.aggregations.values():
+            threshold = self._threshold(agg.threshold, day, out)  # recorded as used even with no owners
+            if not any_owners:  # the common case: no ownership data, so nothing is caught or held
+                caught.append(_Caught(agg, {}, OwnershipResult()))
+                continue
             listed = {k: m for lst in agg.owners_from for k, m in screened[lst][0].items()}
             seeds = {
                 k: f"{m.query} matches {_LIST_NAMES.get(m.entry.list, m.entry.list)} entry '{m.entry.name}' "
@@ -398,7 +403,7 @@ class Flattener:
             result = resolve(
                 everyone,
                 seeds,
-                self._threshold(agg.threshold, day, out),
+                threshold,
                 indirect=agg.indirect,
                 aggregate=agg.aggregate,
                 owners_label=agg.owners_label,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from exportsim.engine.core.errors import InputError, Problem
 from exportsim.engine.core.ruleset.factschema import BASE_FACTS, OPERATORS_BY_KIND
-from exportsim.engine.core.ruleset.notes import placeholder_problems
+from exportsim.engine.core.ruleset.notes import NoteRenderer, placeholder_problems
 from exportsim.engine.core.ruleset.ruledefs import (
     Aggregation,
     Group,
@@ -63,6 +63,11 @@ class RuleSet:
     aggregations: dict[str, Aggregation] = field(default_factory=dict)
     review_policies: list[str] = field(default_factory=list)
     screening: ScreeningBands | None = None
+
+    @cached_property
+    def notes(self) -> NoteRenderer:
+        """Renders `{param:...}` placeholders in notes and summaries with the values of this set."""
+        return NoteRenderer(self.parameters)
 
     def engine_parameters(self) -> set[str]:
         """The parameters the fact builder reads (aggregation thresholds, screening bands)."""

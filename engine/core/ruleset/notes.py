@@ -66,6 +66,28 @@ def render(text: str | None, params: Mapping[str, Parameter], day: dt.date | Non
     return PLACEHOLDER.sub(one, text)
 
 
+class NoteRenderer:
+    """`render` for one rule set, remembering each (text, day): a batch renders the same few notes
+    for many transactions of few dates."""
+
+    LIMIT = 20_000
+
+    def __init__(self, params: Mapping[str, Parameter]) -> None:
+        self.params = params
+        self._done: dict[tuple[str, dt.date | None], str | None] = {}
+
+    def __call__(self, text: str | None, day: dt.date | None) -> str | None:
+        if not text or "{param:" not in text:
+            return text
+        key = (text, day)
+        found = self._done.get(key)
+        if found is None:
+            if len(self._done) > self.LIMIT:
+                self._done.clear()
+            found = self._done[key] = render(text, self.params, day)
+        return found
+
+
 def placeholders(text: str | None) -> list[tuple[str, str]]:
     """The (parameter id, format) pairs a text refers to."""
     return [(m.group(1), m.group(2) or "number") for m in PLACEHOLDER.finditer(text or "")]
