@@ -1,7 +1,8 @@
 """Pydantic models of the rule files: regimes, rules, dated parameters, dated groups, list entries.
 
 Everything a rule uses is data with a stable id, so a variant can later overlay it by id, and
-everything that changes over time carries `from`/`to` dates (both inclusive; `to` omitted = open).
+everything that changes over time carries `from`/`to` dates (both inclusive; `to` omitted = open):
+a `Window` (engine/core/ruleset/window.py), the one "in force on a date" test.
 """
 
 from __future__ import annotations
