@@ -89,7 +89,11 @@ def _rules_copy(tmp_path, file: str, old: str, new: str):
     ("file", "old", "new", "says"),
     [
         ("ofac_sdn.yaml", "threshold: ofac.ownership_threshold", "threshold: ofac.no_such", "unknown parameter"),
-        ("ofac_sdn.yaml", "writes: {share: blocked_owner_share}", "writes: {share: sdn_entry}", "not a num field"),
+        ("ofac_sdn.yaml", "writes: {share: blocked_owner_share}", "writes: {share: sdn_entry}", "fills in otherwise"),
+        ("ofac_sdn.yaml", "writes: {share: blocked_owner_share}", "writes: {share: el_owner_entries}",
+         "not a num field"),
+        ("ofac_sdn.yaml", "writes: {share: blocked_owner_share}", "writes: {share: el_owner_entries}",
+         "tests party field 'blocked_owner_share', which no ownership aggregation writes"),
         ("bis_entity_list.yaml", "writes:\n      share: el_owner_share", "writes:\n      share: blocked_owner_share",
          "both write"),
         ("bis_entity_list.yaml", "review_policies: [presumption_of_denial, case_by_case, presumption_of_approval]",

@@ -15,7 +15,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from exportsim.engine.core.errors import InputError, Problem
-from exportsim.engine.core.ruleset.factschema import BASE_FACTS, OPERATORS_BY_KIND
+from exportsim.engine.core.ruleset.factschema import AGGREGATION_FIELDS, BASE_FACTS, OPERATORS_BY_KIND
 from exportsim.engine.core.ruleset.notes import NoteRenderer, placeholder_problems
 from exportsim.engine.core.ruleset.ruledefs import (
     Aggregation,
@@ -278,6 +278,7 @@ def assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleSe
     problems.extend(_check_declarations(aggregations, review_policies, screening, params, paths))
     for rule in rules.values():
         problems.extend(_check_placeholders(rule, params, *paths[f"rule:{rule.id}"]))
+    problems.extend(_check_unwritten_fields(rules, aggregations, paths))
     if problems:
         raise InputError(problems)
     return RuleSet(
@@ -573,7 +574,16 @@ def _check_declarations(
             if fname is None:
                 continue
             line = lines.line_for((*path, "writes", key))
-            if party.get(fname) != kind:
+            if fname not in AGGREGATION_FIELDS:
+                out.append(
+                    Problem(
+                        file,
+                        f"Aggregation '{a.id}' writes '{key}' to '{fname}', which the fact builder fills in otherwise.",
+                        f"Write to one of the ownership fields: {', '.join(sorted(AGGREGATION_FIELDS))}.",
+                        line,
+                    )
+                )
+            elif party.get(fname) != kind:
                 fields = ", ".join(sorted(f for f, k in party.items() if k == kind))
                 out.append(
                     Problem(
@@ -631,4 +641,27 @@ def _check_placeholders(
                     (*path, "when", alias, "where", j)
                 )
                 out.append(Problem(file, f"Rule '{rule.id}' note on '{alias}.{cond.field}': {msg}", fix, where))
+    return out
+
+
+def _check_unwritten_fields(rules: dict[str, Rule], aggregations: dict[str, Aggregation], paths) -> list[Problem]:
+    """A rule that tests an ownership field no declared aggregation writes could never fire: a
+    silent clearance, so it is an error (fail safe), not a lint finding."""
+    written = {f for a in aggregations.values() for f in a.writes.model_dump(exclude_none=True).values()}
+    out: list[Problem] = []
+    for rule in rules.values():
+        file, lines, path = paths[f"rule:{rule.id}"]
+        for alias, pattern in rule.when.items():
+            for j, cond in enumerate(pattern.where):
+                if pattern.type == "party" and cond.field in AGGREGATION_FIELDS and cond.field not in written:
+                    out.append(
+                        Problem(
+                            file,
+                            f"Rule '{rule.id}' tests party field '{cond.field}', which no ownership aggregation "
+                            "writes, so the rule could never fire.",
+                            "Declare the aggregation that computes it under 'aggregations:' (docs/rule-format.md), "
+                            "or load the rule file that declares it.",
+                            lines.line_for((*path, "when", alias, "where", j)),
+                        )
+                    )
     return out
