@@ -103,12 +103,13 @@ def rules_list_cmd(rules_dir, variants, fmt) -> None:
 @variant_option
 @format_option
 def rules_show_cmd(rule_id, rules_dir, variants, fmt) -> None:
-    """Show one rule (or parameter, group, list entry) in plain words."""
+    """Show one rule (or parameter, group, list entry, aggregation) in plain words; `aggregations`
+    shows the ownership aggregations, review-policy order and screening bands."""
     rs = load_ruleset(rules_dir, variants)
     if not rules_show(rs, rule_id, fmt):
         known = ", ".join(list(rs.rules)[:8])
         click.echo(
-            f"error: no rule, parameter, group or list entry '{rule_id}'. Fix: use an id from "
+            f"error: no rule, parameter, group, list entry or aggregation '{rule_id}'. Fix: use an id from "
             f"'exportsim rules list' (e.g. {known}).",
             err=True,
         )

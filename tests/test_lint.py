@@ -213,8 +213,62 @@ def test_every_kind_has_a_test():
         "unused-group",
         "citation-source",
         "parameter-gap",
+        "note-restates-parameter",
     }
     assert tested == set(KINDS)
+
+
+RESTATING = USES + rule(
+    "demo.restates",
+    "item: {type: item, where: [{field: tpp, gte: {param: demo.limit}, note: NOTE}]}",
+    effective='{from: "2020-01-01", to: "2020-12-31"}',
+)
+
+
+@pytest.mark.parametrize("note", ["TPP is at least 10.", "TPP of 10 or more", "at least 10.0"])
+def test_note_restating_a_parameter_value(tmp_path, note):
+    found = lint_text(tmp_path, RESTATING.replace("NOTE", f'"{note}"'))
+    assert kinds(found) == ["note-restates-parameter"]
+    assert "demo.limit" in found[0].message and "{param:demo.limit}" in found[0].fix
+    text = (tmp_path / "demo.yaml").read_text().splitlines()
+    assert note in text[found[0].line - 1]  # the finding points at the note's line
+
+
+def test_note_with_a_placeholder_or_another_number_is_clean(tmp_path):
+    note = "TPP is at least {param:demo.limit} (see 15 CFR 742)."
+    assert lint_text(tmp_path, RESTATING.replace("NOTE", f"\"{note}\"")) == []
+
+
+def test_summary_restating_a_percent_or_power_of_ten(tmp_path):
+    head = HEAD.replace("value: 10}", "value: 0.25}")
+    text = RESTATING.replace("NOTE", '"ok"').replace("A demonstration rule.", "More than 25% of the value.")
+    found = lint_text(tmp_path, text, head)
+    assert kinds(found) == ["note-restates-parameter"] * 2  # both demo rules compare with demo.limit
+    assert all("summary writes '25%'" in f.message for f in found)
+    head = HEAD.replace("value: 10}", "value: 1.0e+25}")
+    text = RESTATING.replace("NOTE", '"above 10^25 operations"')
+    assert kinds(lint_text(tmp_path, text, head)) == ["note-restates-parameter"]
+
+
+def test_aggregation_threshold_counts_as_used(tmp_path):
+    extra = """aggregations:
+  - id: demo.owned
+    title: Demo ownership rule
+    citation: {instrument: Demo, url: "https://example.org/a"}
+    owners_from: [sdn]
+    threshold: demo.share
+    indirect: true
+    aggregate: true
+    owners_label: listed owners
+    writes: {share: blocked_owner_share}
+"""
+    head = HEAD.replace(
+        "parameters:\n",
+        "parameters:\n  - id: demo.share\n    title: Share\n    citation: {instrument: Demo, url: \"https://example.org/p\"}\n"
+        '    values: [{from: "2000-01-01", value: 0.5}]\n',
+    )
+    assert lint_text(tmp_path, USES, extra + head) == []
+    assert kinds(lint_text(tmp_path, USES, head)) == ["unused-parameter"]
 
 
 def test_cli_exit_codes_and_json(tmp_path):

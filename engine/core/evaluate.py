@@ -260,6 +260,7 @@ class Evaluator:
     def _bound(self, rule_id: str, binding, facts: dict, labels: dict) -> list[dict[str, Any]]:
         cr = self.by_id[rule_id]
         out = []
+        day = dt.date.fromisoformat(facts["txn"]["date"])  # notes show the parameter values of this day
         for alias, fact_id in binding:
             pattern = next(p for p in cr.patterns if p.alias == alias)
             fact = facts[fact_id]
@@ -273,7 +274,7 @@ class Evaluator:
                 if cond.operator.endswith("group"):
                     entry["groups"] = [g for g in fact.get(f"{cond.field}_groups", []) if g != "*"]
                 if cond.note:
-                    entry["note"] = cond.note
+                    entry["note"] = self.rules.notes(cond.note, day)
                 matched.append(entry)
             out.append(
                 {
@@ -292,7 +293,7 @@ class Evaluator:
             "regime": f.regime,
             "outcome": str(f.outcome),
             **self._rule_ref(f.rule_id),
-            "summary": rule.summary,
+            "summary": self.rules.notes(rule.summary, dt.date.fromisoformat(facts["txn"]["date"])),
             "review_policy": f.review_policy,
             "triggering_facts": self._bound(f.rule_id, f.binding, facts, labels),
             "obligations": f.obligations,
@@ -349,7 +350,7 @@ class Evaluator:
                         "fact": miss.fact_id,
                         "label": labels.get(miss.fact_id or "", miss.fact_id),
                         "failed_condition": miss.condition,
-                        "note": miss.note,
+                        "note": self.rules.notes(miss.note, day),
                         "seen": miss.seen,
                     }
                 )

@@ -70,12 +70,16 @@ def load_set(path: Path, rules: RuleSet) -> tuple[PairSet, ListIndex, float, flo
 def thresholds(rules: RuleSet, day: dt.date) -> tuple[float, float]:
     """The match and review thresholds in force on `day` (the defaults if the rules lack them)."""
 
-    def value(pid: str, default: float) -> float:
-        p = rules.parameters.get(pid)
+    def value(pid: str | None, default: float) -> float:
+        p = rules.parameters.get(pid) if pid else None
         v = p.value_on(day) if p else None
         return float(v.value) if v else default
 
-    return value("screening.match_threshold", DEFAULT_MATCH), value("screening.review_threshold", DEFAULT_REVIEW)
+    bands = rules.screening  # `screening:` in the rule files names the parameters
+    return (
+        value(bands.match_threshold if bands else None, DEFAULT_MATCH),
+        value(bands.review_threshold if bands else None, DEFAULT_REVIEW),
+    )
 
 
 def best_hit(index: ListIndex, pair: Pair, day: dt.date, match_at: float, review_at: float) -> Match | None:

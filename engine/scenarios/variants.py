@@ -31,6 +31,7 @@ from typing import Any
 from exportsim.engine.core.errors import InputError, Problem
 from exportsim.engine.core.ruleset.loader import RuleSet, assemble
 from exportsim.engine.core.ruleset.ruledefs import Group, Id, ListEntry, Parameter, Rule, RuleFile
+from exportsim.engine.core.ruleset.window import Window, end_before
 from exportsim.engine.core.transaction.source import LineMap, load_file
 from exportsim.engine.core.transaction.validation import problems_from, validate
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -151,6 +152,10 @@ def apply_variants(rules: RuleSet, args: list[str]) -> RuleSet:
 
 def _day_before(day: dt.date) -> str:
     return (day - dt.timedelta(days=1)).isoformat()
+
+
+def _day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
 
 
 def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -290,7 +295,7 @@ class _Overlay:
                     if c.remove_rule in other.get("displaces", []):
                         other["displaces"] = [x for x in other["displaces"] if x != c.remove_rule]
         else:
-            rule["effective"]["to"] = min(rule["effective"].get("to") or "9999-12-31", _day_before(c.start))
+            rule["effective"]["to"] = end_before(rule["effective"].get("to"), c.start)
 
     def _modify_rule(self, n: int, c: Change) -> None:
         where = self._target(n, "rule", c.modify_rule)  # type: ignore[arg-type]
@@ -333,17 +338,14 @@ class _Overlay:
         kept = []
         for v in param["values"]:
             if v["from"] < start:
-                kept.append({**v, "to": min(v.get("to") or "9999-12-31", _day_before(c.start))})  # type: ignore[arg-type]
+                kept.append({**v, "to": end_before(v.get("to"), c.start)})  # type: ignore[arg-type]
             if end is not None and (v.get("to") is None or v["to"] > end):
                 after = (dt.date.fromisoformat(end) + dt.timedelta(days=1)).isoformat()
                 kept.append({**v, "from": max(v["from"], after)})
         new_value = {"from": start, "value": c.value, "note": c.note or f"variant {self.variant.variant.id}"}
         if end:
             new_value["to"] = end
-        param["values"] = sorted(
-            [({k: x for k, x in v.items() if not (k == "to" and x == "9999-12-31")}) for v in [*kept, new_value]],
-            key=lambda v: v["from"],
-        )
+        param["values"] = sorted([*kept, new_value], key=lambda v: v["from"])
         self._checked(n, Parameter, param)
 
     def _add_to_group(self, n: int, c: Change) -> None:
@@ -382,8 +384,8 @@ class _Overlay:
         if c.start is not None:
             for m in mine:
                 m = {"country": m} if isinstance(m, str) else dict(m)
-                if (m.get("from") or "0000-01-01") < c.start.isoformat():
-                    m["to"] = min(m.get("to") or "9999-12-31", _day_before(c.start))
+                if Window.of(_day(m.get("from"))).start < c.start:
+                    m["to"] = end_before(m.get("to"), c.start)
                     rest.append(m)
         group["members"] = rest
 
@@ -407,7 +409,7 @@ class _Overlay:
         if c.start is None or c.start.isoformat() <= entry["added"]:
             self._delete(d, "entries", i)
         else:
-            entry["removed"] = min(entry.get("removed") or "9999-12-31", _day_before(c.start))
+            entry["removed"] = end_before(entry.get("removed"), c.start)
 
 
 def _reindex(lines: LineMap, origin: dict[str, list[int | None]]) -> LineMap:

@@ -14,6 +14,9 @@ finds what is well-formed but wrong in substance:
 - unused-parameter, unused-group   defined but read by no rule (nor by the fact builder)
 - citation-source     a citation with neither a `url` nor a `source` to check it against
 - parameter-gap       a parameter's dated values leave days with no value between two values
+- note-restates-parameter   a condition note or rule summary writes out a number equal to a value
+                      of a parameter the rule compares with: it goes stale when the value changes
+                      (a variant, a later amendment); write `{param:ID}` instead
 
 Time is handled as sets of inclusive day intervals, so every check holds on every date, not
 just on today's.
@@ -22,18 +25,16 @@ just on today's.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from dataclasses import dataclass
 from itertools import combinations
 
 from exportsim.engine.core.decision.outcomes import Outcome
-from exportsim.engine.core.facts.flatten import (
-    AFFILIATES_THRESHOLD,
-    MATCH_THRESHOLD,
-    OWNERSHIP_THRESHOLD,
-    REVIEW_THRESHOLD,
-)
 from exportsim.engine.core.ruleset.loader import RuleSet
+from exportsim.engine.core.ruleset.notes import PLACEHOLDER
 from exportsim.engine.core.ruleset.ruledefs import Citation, Condition, ParamRef, Rule
+from exportsim.engine.core.ruleset.window import ALWAYS, SINCE_EVER, Window, intersect, label, union
 
 KINDS = (
     "never-in-force",
@@ -44,15 +45,9 @@ KINDS = (
     "unused-group",
     "citation-source",
     "parameter-gap",
+    "note-restates-parameter",
 )
-ENGINE_PARAMETERS = {
-    OWNERSHIP_THRESHOLD,
-    AFFILIATES_THRESHOLD,
-    MATCH_THRESHOLD,
-    REVIEW_THRESHOLD,
-}  # read by the fact builder, not by rules
-_END = dt.date.max
-Spans = list[tuple[dt.date, dt.date]]
+Spans = list[Window]  # disjoint windows, in date order
 
 
 @dataclass(frozen=True)
@@ -79,36 +74,6 @@ class LintFinding:
         }
 
 
-# -- day intervals ----------------------------------------------------------------------------
-
-
-def _span(start: dt.date, end: dt.date | None) -> Spans:
-    return [(start, end or _END)]
-
-
-def _union(spans: Spans) -> Spans:
-    out: Spans = []
-    for s, e in sorted(spans):
-        if out and s <= _next(out[-1][1]):
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
-def _intersect(a: Spans, b: Spans) -> Spans:
-    out = [(max(s1, s2), min(e1, e2)) for s1, e1 in a for s2, e2 in b if max(s1, s2) <= min(e1, e2)]
-    return _union(out)
-
-
-def _next(day: dt.date) -> dt.date:
-    return day if day == _END else day + dt.timedelta(days=1)
-
-
-def _label(spans: Spans) -> str:
-    return ", ".join(f"{s}..{'open' if e == _END else e}" for s, e in spans) or "no day"
-
-
 # -- the checks -------------------------------------------------------------------------------
 
 
@@ -118,30 +83,40 @@ class _Linter:
         self.out: list[LintFinding] = []
         self.live = self._live_windows()
 
-    def add(self, kind: str, subject: str, message: str, fix: str) -> None:
+    def add(self, kind: str, subject: str, message: str, fix: str, line: int | None = None) -> None:
         origin = self.rs.origins.get(subject)
         self.out.append(LintFinding(kind, subject, message, fix, origin.file if origin else None,
-                                    origin.line if origin else None))  # fmt: skip
+                                    line or (origin.line if origin else None)))  # fmt: skip
+
+    def _rule_line(self, rule_id: str, *sub: object) -> int | None:
+        """The line of a part of a rule (e.g. one condition's note) in the file that defines it."""
+        origin = self.rs.origins.get(rule_id)
+        for file, rf, lines in self.rs.documents:
+            if origin and file == origin.file:
+                for i, r in enumerate(rf.rules):
+                    if r.id == rule_id:
+                        return lines.line_for(("rules", i, *sub)) or lines.line_for(("rules", i, *sub[:-1]))
+        return None
 
     # A rule's live window: its own window, narrowed to days when every parameter it compares
     # with has a value, every group it tests is in force, and each derived fact it needs can be
     # derived (some deriving rule is live). Derivations are acyclic, so a few passes settle it.
     def _live_windows(self) -> dict[str, Spans]:
         rs = self.rs
-        live: dict[str, Spans] = {rid: _span(r.effective.start, r.effective.end) for rid, r in rs.rules.items()}
+        live: dict[str, Spans] = {rid: [r.effective] for rid, r in rs.rules.items()}
         for _ in range(len(rs.rules) + 1):
             derivable: dict[str, Spans] = {}
             for rid, r in rs.rules.items():
                 if r.derive:
-                    derivable[r.derive.type] = _union(derivable.get(r.derive.type, []) + live[rid])
+                    derivable[r.derive.type] = union(derivable.get(r.derive.type, []) + live[rid])
             changed = False
             for rid, r in rs.rules.items():
-                window = _span(r.effective.start, r.effective.end)
+                window: Spans = [r.effective]
                 for pattern in r.when.values():
                     if pattern.type in rs.derived_types:
-                        window = _intersect(window, derivable.get(pattern.type, []))
+                        window = intersect(window, derivable.get(pattern.type, []))
                     for c in pattern.where:
-                        window = _intersect(window, self._condition_days(c))
+                        window = intersect(window, self._condition_days(c))
                 if window != live[rid]:
                     live[rid], changed = window, True
             if not changed:
@@ -151,11 +126,10 @@ class _Linter:
     def _condition_days(self, c: Condition) -> Spans:
         operand = c.operand
         if isinstance(operand, ParamRef):
-            return _union([(v.start, v.end or _END) for v in self.rs.parameters[operand.param].values])
+            return union(self.rs.parameters[operand.param].values)
         if c.operator == "in_group":
-            g = self.rs.groups[operand]
-            return _span(g.effective.start, g.effective.end)
-        return [(dt.date.min, _END)]
+            return [self.rs.groups[operand].effective]
+        return [ALWAYS]
 
     def never_in_force(self) -> None:
         for rid, r in self.rs.rules.items():
@@ -184,8 +158,8 @@ class _Linter:
 
     def _clash(self, a: Condition, b: Condition) -> bool:
         """True when no single value satisfies both conditions on every day both could apply."""
-        days = _intersect(self._condition_days(a), self._condition_days(b))
-        samples = [s for s, _ in days] or [dt.date.min]
+        days = intersect(self._condition_days(a), self._condition_days(b))
+        samples = [w.start for w in days] or [SINCE_EVER]
         return all(self._clash_on(a, b, day) for day in samples)
 
     def _resolve(self, operand, day: dt.date):
@@ -200,13 +174,13 @@ class _Linter:
                 for c in pattern.where:
                     if c.operator != "in_group":
                         continue
-                    days = _intersect(self.live[rid], self._condition_days(c))
+                    days = intersect(self.live[rid], self._condition_days(c))
                     if days and not any(self._members(c.operand, d) for d in self._change_days(c.operand, days)):
                         self.add(
                             "empty-group",
                             rid,
                             f"Rule '{rid}' requires membership of group '{c.operand}', which has no member on "
-                            f"any day the rule could fire ({_label(days)}).",
+                            f"any day the rule could fire ({label(days)}).",
                             "Add the members to the group (or include a group that has them), or fix the dates.",
                         )
 
@@ -222,7 +196,7 @@ class _Linter:
 
     def _change_days(self, gid: str, days: Spans) -> list[dt.date]:
         """Every day within `days` on which the group's membership can change (and each span's start)."""
-        marks = {s for s, _ in days}
+        marks = {w.start for w in days}
         stack, seen = [gid], set()
         while stack:
             g = self.rs.groups[stack.pop()]
@@ -232,8 +206,8 @@ class _Linter:
             stack.extend(g.includes)
             for m in g.members:
                 if not isinstance(m, str):
-                    marks.update(x for x in (m.start, m.end and _next(m.end)) if x)
-        return sorted(d for d in marks if any(s <= d <= e for s, e in days))
+                    marks.update(m.window.change_days())
+        return sorted(d for d in marks if any(w.contains(d) for w in days))
 
     def _clash_on(self, a: Condition, b: Condition, day: dt.date) -> bool:
         """Whether no value can satisfy both conditions on `day` (False when unsure)."""
@@ -281,14 +255,14 @@ class _Linter:
                     continue
                 if lo.displaces or hi.id in lo.displaces or lo.id in hi.displaces:
                     continue  # an exception that names what it displaces has declared its reach
-                together = _intersect(self.live[lo.id], self.live[hi.id])
+                together = intersect(self.live[lo.id], self.live[hi.id])
                 if not together or self._exclusive(lo, hi, together):
                     continue
                 self.add(
                     "conflict",
                     lo.id,
                     f"Rules '{lo.id}' ({lo.outcome}) and '{hi.id}' ({hi.outcome}) of regime '{regime}' can fire "
-                    f"on the same facts ({_label(together)}) and neither displaces the other, so the permission "
+                    f"on the same facts ({label(together)}) and neither displaces the other, so the permission "
                     "never takes effect against the requirement.",
                     f"If '{lo.id}' is an exception to '{hi.id}', add 'displaces: [{hi.id}]'; otherwise make "
                     "their conditions exclusive.",
@@ -303,12 +277,12 @@ class _Linter:
                 continue
             for ca in pa.where:
                 for cb in pb.where:
-                    if ca.field == cb.field and all(self._clash_on(ca, cb, s) for s, _ in days):
+                    if ca.field == cb.field and all(self._clash_on(ca, cb, w.start) for w in days):
                         return True
         return False
 
     def unused(self) -> None:
-        params: set[str] = set(ENGINE_PARAMETERS)
+        params: set[str] = self.rs.engine_parameters()  # aggregations and screening bands
         groups: set[str] = set()
         for r in self.rs.rules.values():
             for pattern in r.when.values():
@@ -351,15 +325,40 @@ class _Linter:
         for pid, p in self.rs.parameters.items():
             ordered = sorted(p.values, key=lambda v: v.start)
             for before, after in zip(ordered, ordered[1:], strict=False):
-                if before.end is not None and _next(before.end) < after.start:
-                    self.add(
-                        "parameter-gap",
-                        pid,
-                        f"Parameter '{pid}' has no value from {_next(before.end)} to "
-                        f"{after.start - dt.timedelta(days=1)}: rules comparing with it cannot fire then.",
-                        f"Extend the earlier value's 'to' to {after.start - dt.timedelta(days=1)}, or add a value "
-                        "for the gap (a gap that is the law's should be a rule window, not a missing value).",
-                    )
+                covered = union([before, after])
+                if len(covered) < 2:
+                    continue
+                first, last = covered[0].last_day + dt.timedelta(days=1), after.start - dt.timedelta(days=1)
+                self.add(
+                    "parameter-gap",
+                    pid,
+                    f"Parameter '{pid}' has no value from {first} to {last}: rules comparing with it cannot fire then.",
+                    f"Extend the earlier value's 'to' to {last}, or add a value "
+                    "for the gap (a gap that is the law's should be a rule window, not a missing value).",
+                )
+
+    def restated_parameters(self) -> None:
+        for rid, r in self.rs.rules.items():
+            used = {c.operand.param for p in r.when.values() for c in p.where if isinstance(c.operand, ParamRef)}
+            values = {pid: [v.value for v in self.rs.parameters[pid].values] for pid in sorted(used)}
+            texts = [("summary", r.summary, ("summary",))] + [
+                (f"note on {alias}.{c.field}", c.note, ("when", alias, "where", j, "note"))
+                for alias, p in r.when.items()
+                for j, c in enumerate(p.where)
+                if c.note
+            ]
+            for where, text, path in texts:
+                for literal, value in _literals(text or ""):
+                    for pid, dated in values.items():
+                        if any(_same(value, v) for v in dated):
+                            self.add(
+                                "note-restates-parameter",
+                                rid,
+                                f"Rule '{rid}' {where} writes '{literal}', a value of parameter '{pid}': the text "
+                                "goes stale when the value changes (a variant or a later amendment).",
+                                f"Write {{param:{pid}}} (with |percent, |pow10, |usd or |date as fits) instead.",
+                                self._rule_line(rid, *path),
+                            )
 
 
 def _empty_range(op_a: str, x, op_b: str, y) -> bool:
@@ -379,6 +378,41 @@ def _empty_range(op_a: str, x, op_b: str, y) -> bool:
     return False
 
 
+# A number as a note may write it: 10^25, 5 x 10^24, $2,000,000, 97%, 21,000, 2.58, or a date
+# (2 January 2025, 2025-01-02); placeholders are removed first.
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_LITERAL = re.compile(
+    rf"(?P<date>\b\d{{1,2}} (?:{_MONTHS}) \d{{4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b)"
+    r"|(?P<pow>(?:(?P<mant>\d+(?:\.\d+)?) ?[x×*] ?)?10\^(?P<exp>-?\d+))"
+    r"|(?P<usd>\$)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<pct>\s?%)?"
+)
+
+
+def _literals(text: str) -> list[tuple[str, object]]:
+    """(as written, value) for each number or date in a text outside `{param:...}` placeholders."""
+    out: list[tuple[str, object]] = []
+    for m in _LITERAL.finditer(PLACEHOLDER.sub(" ", text)):
+        if m.group("date"):
+            raw = m.group("date")
+            try:
+                day = dt.date.fromisoformat(raw) if "-" in raw else dt.datetime.strptime(raw, "%d %B %Y").date()
+            except ValueError:
+                continue
+            out.append((raw, day.isoformat()))
+        elif m.group("pow"):
+            out.append((m.group("pow"), float(m.group("mant") or 1) * 10 ** int(m.group("exp"))))
+        else:
+            number = float(m.group("num").replace(",", ""))
+            out.append((m.group(0).strip(), number / 100 if m.group("pct") else number))
+    return out
+
+
+def _same(literal: object, value: object) -> bool:
+    if isinstance(literal, str) or isinstance(value, str):
+        return literal == value
+    return math.isclose(float(literal), float(value), rel_tol=1e-9)  # type: ignore[arg-type]
+
+
 def lint(rules: RuleSet) -> list[LintFinding]:
     linter = _Linter(rules)
     linter.never_in_force()
@@ -388,4 +422,5 @@ def lint(rules: RuleSet) -> list[LintFinding]:
     linter.unused()
     linter.citations()
     linter.parameter_gaps()
+    linter.restated_parameters()
     return sorted(linter.out, key=lambda f: (f.file or "", f.line or 0, f.kind, f.subject))

@@ -174,7 +174,9 @@ def build_steps(txn: Transaction, result: dict[str, Any], requiring: set[str] | 
                     "multi" if len(controls) > 1 else "single",
                     options,
                     controls,
-                    hint="3A090.a from TPP 4800 (2023 test), or TPP 1600 with performance density 5.92.",
+                    hint="3A090.a by TPP alone, or by a lower TPP together with performance density; the thresholds "
+                    "in force on the date are in the classification rules (exportsim rules show "
+                    "ai.classify_3a090a_tpp).",
                     explanation=[f"{s['rule_id']}: {s['title']}" for s in ai] or ["No 3A090 parameter was met."],
                 )
             )
@@ -191,8 +193,8 @@ def build_steps(txn: Transaction, result: dict[str, Any], requiring: set[str] | 
             "lists",
             "lists",
             "End users and the lists",
-            "Is any party on the Entity List or the SDN List, owned 50% or more by listed parties, "
-            "or a possible match that needs review?",
+            "Is any party on the Entity List or the SDN List, owned by listed parties at or above the "
+            "ownership threshold in force (exportsim rules show aggregations), or a possible match that needs review?",
             "single",
             ["listed or owned by listed parties", "possible match only", "no list concerns"],
             [

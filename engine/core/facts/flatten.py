@@ -8,7 +8,6 @@ computed here, once, and written onto the facts as plain fields. Each derivation
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -17,14 +16,14 @@ from exportsim.engine.core.facts.screening import DEFAULT_MATCH, DEFAULT_REVIEW,
 from exportsim.engine.core.ruleset.factdecl import FactDecls, resolve_absent
 from exportsim.engine.core.ruleset.factschema import SENTINEL
 from exportsim.engine.core.ruleset.loader import RuleSet
+from exportsim.engine.core.ruleset.ruledefs import Aggregation
+from exportsim.engine.core.ruleset.window import Epochs
 from exportsim.engine.core.transaction.model import Entity, Party, Transaction
 
-OWNERSHIP_THRESHOLD = "ofac.ownership_threshold"
-AFFILIATES_THRESHOLD = "bis.affiliates_threshold"
-MATCH_THRESHOLD = "screening.match_threshold"
-REVIEW_THRESHOLD = "screening.review_threshold"
+# Lists whose matches become party facts (sdn_listed, el_listed); the lists an ownership
+# aggregation counts owners from (rules/*.yaml `aggregations:`) are screened as well.
 SCREENED_LISTS = frozenset({"sdn", "entity_list"})
-POLICY_RANK = {"presumption_of_denial": 3, "case_by_case": 2, "presumption_of_approval": 1}
+_LIST_NAMES = {"sdn": "SDN", "entity_list": "Entity List"}
 
 
 @dataclass
@@ -80,16 +79,25 @@ def _settle(decls: FactDecls, fact: dict, unknown: list[str]) -> None:
 
 
 @dataclass
+class _Caught:
+    """One declared ownership aggregation applied to one transaction."""
+
+    rule: Aggregation
+    listed: dict[str, Match]  # normalised name -> match on one of the aggregation's lists
+    result: OwnershipResult  # fixed point of ownership by listed (and, if indirect, caught) owners
+
+
+@dataclass
 class _Holdings:
     """One transaction's ownership picture, built once in `flatten` and read for each party."""
 
     entities: dict[str, Entity]  # normalised name -> party or other entity
     el_hits: dict[str, Match]  # normalised name -> Entity List match on the day
-    affiliates: OwnershipResult  # fixed point of ownership by listed entities
+    caught: list[_Caught]  # per declared aggregation
     any_owners: bool  # whether any party or entity of the transaction names its owners
 
-    def listed_owners(self, name: str) -> list[Match]:
-        """Entity-Listed entries reached up the ownership chain through listed or caught owners."""
+    def listed_owners(self, name: str, caught: _Caught) -> list[Match]:
+        """Listed entries reached up the ownership chain through listed or caught owners."""
         seen: set[str] = set()
         found: dict[str, Match] = {}
         stack = [normalise(name)]
@@ -97,12 +105,13 @@ class _Holdings:
             ent = self.entities.get(stack.pop())
             for o in ent.owners if ent else []:
                 key = normalise(o.name)
-                if key in seen or key not in self.affiliates.blocked:
+                if key in seen or key not in caught.result.blocked:
                     continue
                 seen.add(key)
-                if key in self.el_hits:
-                    found[self.el_hits[key].entry.id] = self.el_hits[key]
-                stack.append(key)
+                if key in caught.listed:
+                    found[caught.listed[key].entry.id] = caught.listed[key]
+                if caught.rule.indirect:
+                    stack.append(key)
         return [found[k] for k in sorted(found)]
 
     def majority_owner_country(self, party: Party) -> str | None:
@@ -127,22 +136,18 @@ class Flattener:
         self.index = ListIndex(list(rules.entries.values()))
         # Memberships change only on the days a group window or a member's dates start or end:
         # between two such days (an epoch) every group is the same, so it is computed once.
-        cuts: set[dt.date] = set()
-        for g in rules.groups.values():
-            for start, end in [(g.effective.start, g.effective.end)] + [
-                (m.start, m.end) for m in g.members if not isinstance(m, str)
-            ]:
-                if start:
-                    cuts.add(start)
-                if end:
-                    cuts.add(end + dt.timedelta(days=1))
-        self._group_cuts = sorted(cuts)
+        self._group_epochs = Epochs(
+            w
+            for g in rules.groups.values()
+            for w in [g.effective, *(m.window for m in g.members if not isinstance(m, str))]
+        )
+        self.screened_lists = SCREENED_LISTS | {lst for a in rules.aggregations.values() for lst in a.owners_from}
         self._groups_by_epoch: dict[int, dict[str, set[str]]] = {}
         self._country_groups: dict[tuple[int, str], list[str]] = {}
         self._thresholds: dict[tuple[str, dt.date], tuple] = {}
 
     def _epoch(self, day: dt.date) -> int:
-        return bisect.bisect_right(self._group_cuts, day)
+        return self._group_epochs.of(day)
 
     def groups_of(self, day: dt.date) -> dict[str, set[str]]:
         """Each group's members on `day` (computed once per membership epoch)."""
@@ -174,14 +179,12 @@ class Flattener:
         """Per list (SDN, Entity List): matches and possible matches keyed by normalised name, for
         parties, other entities, and owners named only in ownership data. Each name is screened
         once against both lists; thresholds are the dated screening parameters."""
-        bands = {
-            "match_at": self._band(MATCH_THRESHOLD, DEFAULT_MATCH, day, out),
-            "review_at": self._band(REVIEW_THRESHOLD, DEFAULT_REVIEW, day, out),
-        }
-        found: dict[str, tuple[dict[str, Match], dict[str, Match]]] = {lst: ({}, {}) for lst in SCREENED_LISTS}
+        bands = self._bands(day, out)
+        lists = self.screened_lists
+        found: dict[str, tuple[dict[str, Match], dict[str, Match]]] = {lst: ({}, {}) for lst in lists}
 
         def screen(key: str, names: list[str], **kw) -> None:
-            for m in self.index.screen_cached(names, SCREENED_LISTS, day, **bands, **kw):  # best first
+            for m in self.index.screen_cached(names, lists, day, **bands, **kw):  # best first
                 match_or_review = found[m.entry.list][0 if m.band == "match" else 1]
                 if key not in found[m.entry.list][0] and key not in found[m.entry.list][1]:
                     match_or_review[key] = m
@@ -194,13 +197,23 @@ class Flattener:
                 screen(normalise(name), [name])
         return found
 
-    def _band(self, param_id: str, default: float, day: dt.date, out: FactSet) -> float:
-        """A screening threshold on `day`, or the default when the rules do not date one."""
-        value = self._threshold(param_id, day, out)
+    def _bands(self, day: dt.date, out: FactSet) -> dict[str, float]:
+        """The match and review thresholds on `day`, from the declared screening parameters."""
+        declared = self.rules.screening
+        return {
+            "match_at": self._band(declared.match_threshold if declared else None, DEFAULT_MATCH, day, out),
+            "review_at": self._band(declared.review_threshold if declared else None, DEFAULT_REVIEW, day, out),
+        }
+
+    def _band(self, param_id: str | None, default: float, day: dt.date, out: FactSet) -> float:
+        """A screening threshold on `day` (`screening:` in the rules names its parameter), or the
+        default when the rules declare or date none."""
+        value = None if param_id is None else self._threshold(param_id, day, out)
         return default if value is None else value
 
     def _threshold(self, param_id: str, day: dt.date, out: FactSet) -> float | None:
-        """A dated ownership threshold, or None when the parameter is not in force (no aggregation)."""
+        """A dated threshold, or None when the parameter has no value on `day` (for an aggregation:
+        it catches nothing)."""
         key = (param_id, day)
         found = self._thresholds.get(key)
         if found is None:
@@ -269,32 +282,17 @@ class Flattener:
         el_hits, el_reviews = screened["entity_list"]
         out.entries_matched = sorted({m.entry.id for m in [*sdn_hits.values(), *el_hits.values()]})
         reviews = {"el": el_reviews, "sdn": sdn_reviews}
-        blocked = {k: f"{m.query} matches SDN entry '{m.entry.name}' ({m.entry.id})" for k, m in sdn_hits.items()}
-        ownership = resolve(everyone, blocked, self._threshold(OWNERSHIP_THRESHOLD, day, out))
-        for cycle in ownership.cycles:
-            out.notes.append(
-                Note(
-                    "ownership",
-                    "cycle",
-                    cycle,
-                    "the ownership data contains a cycle: "
-                    + " -> ".join([*cycle, cycle[0]])
-                    + "; it was evaluated as a fixed point",
-                )
-            )
-        for key, why in ownership.blocked.items():
-            if key not in sdn_hits:
-                out.notes.append(Note("ownership", "blocked", True, why, "OFAC 50 Percent Rule guidance (2014-08-13)"))
-        listed = {k: f"{m.query} matches Entity List entry '{m.entry.name}' ({m.entry.id})" for k, m in el_hits.items()}
-        affiliates = resolve(everyone, listed, self._threshold(AFFILIATES_THRESHOLD, day, out))
         holdings = _Holdings(
-            {normalise(e.name): e for e in everyone}, el_hits, affiliates, any(e.owners for e in everyone)
+            {normalise(e.name): e for e in everyone},
+            el_hits,
+            self._aggregate(everyone, screened, day, out),
+            any(e.owners for e in everyone),
         )
 
         for n, party in enumerate(txn.parties):
-            fact = self._party_fact(party, n, iso, put_country, sdn_hits, ownership.owner_share, holdings, out)
+            fact = self._party_fact(party, n, iso, put_country, sdn_hits, holdings, out)
             self._add_possible_matches(fact, party, reviews, out)
-            self._add_affiliation(fact, party, holdings, out)
+            self._add_ownership(fact, party, holdings, out)
             if party.country is None:
                 self._open_if_country_decides(fact, party, day, screened, out)
             out.facts.append(fact)
@@ -358,7 +356,7 @@ class Flattener:
         return out
 
     def _party_fact(
-        self, party: Party, n: int, iso: str, put_country, sdn_hits, owner_share, holdings: _Holdings, out: FactSet
+        self, party: Party, n: int, iso: str, put_country, sdn_hits, holdings: _Holdings, out: FactSet
     ) -> dict:
         fact: dict = {
             "t": "party",
@@ -413,17 +411,6 @@ class Flattener:
                     sdn.entry.citation.text(),
                 )
             )
-        share = owner_share.get(normalise(party.name), 0.0)
-        fact["blocked_owner_share"] = share
-        if share > 0:
-            out.notes.append(
-                Note(
-                    fact["id"],
-                    "blocked_owner_share",
-                    share,
-                    f"{share:.1%} of {party.name} is owned, in aggregate, by blocked persons",
-                )
-            )
         return fact
 
     def _open_if_country_decides(self, fact: dict, party: Party, day: dt.date, screened: dict, out: FactSet) -> None:
@@ -431,13 +418,10 @@ class Flattener:
         penalty). If a different country would move its name to another band (match, review,
         none), its list status is an open question, asked as its country."""
         key = normalise(party.name)
-        bands = {
-            "match_at": self._band(MATCH_THRESHOLD, DEFAULT_MATCH, day, out),
-            "review_at": self._band(REVIEW_THRESHOLD, DEFAULT_REVIEW, day, out),
-        }
+        bands = self._bands(day, out)
         elsewhere: dict[str, str] = {}
         for m in self.index.screen_cached(  # best first: the first hit per list decides its band
-            [party.name, *party.aliases], SCREENED_LISTS, day, **bands, country="**", identifiers=party.identifiers
+            [party.name, *party.aliases], self.screened_lists, day, **bands, country="**", identifiers=party.identifiers
         ):
             elsewhere.setdefault(m.entry.list, m.band)
         opened: list[str] = []
@@ -476,27 +460,79 @@ class Flattener:
                 )
             )
 
-    @staticmethod
-    def _add_affiliation(fact: dict, party: Party, holdings: _Holdings, out: FactSet) -> None:
-        """Aggregate Entity-Listed ownership (BIS Affiliates Rule) and the most restrictive owner policy."""
-        if not holdings.any_owners:  # no ownership data in the transaction: nothing to aggregate
-            fact["el_owner_share"] = 0.0
-            return
-        share = holdings.affiliates.owner_share.get(normalise(party.name), 0.0)
-        fact["el_owner_share"] = share
-        owners = holdings.listed_owners(party.name)
-        if not owners:
-            return
-        fact["el_owner_entries"] = ", ".join(m.entry.id for m in owners)
-        policies = [m.entry.review_policy for m in owners if m.entry.review_policy]
-        if policies:
-            fact["el_owner_review_policy"] = max(policies, key=lambda p: POLICY_RANK.get(p, 0))
-        out.notes.append(
-            Note(
-                fact["id"],
-                "el_owner_share",
-                share,
-                f"{share:.1%} of {party.name} is owned, directly or through caught affiliates, by Entity-Listed "
-                f"owners ({', '.join(m.entry.name for m in owners)})",
+    def _aggregate(self, everyone: list, screened, day: dt.date, out: FactSet) -> list[_Caught]:
+        """Each declared ownership aggregation (rules/*.yaml `aggregations:`) as a fixed point over
+        the transaction's ownership data, seeded with the matches on the lists it counts."""
+        caught: list[_Caught] = []
+        any_owners = any(e.owners for e in everyone)
+        for agg in self.rules.aggregations.values():
+            threshold = self._threshold(agg.threshold, day, out)  # recorded as used even with no owners
+            if not any_owners:  # the common case: no ownership data, so nothing is caught or held
+                caught.append(_Caught(agg, {}, OwnershipResult()))
+                continue
+            listed = {k: m for lst in agg.owners_from for k, m in screened[lst][0].items()}
+            seeds = {
+                k: f"{m.query} matches {_LIST_NAMES.get(m.entry.list, m.entry.list)} entry '{m.entry.name}' "
+                f"({m.entry.id})"
+                for k, m in listed.items()
+            }
+            result = resolve(
+                everyone,
+                seeds,
+                threshold,
+                indirect=agg.indirect,
+                aggregate=agg.aggregate,
+                owners_label=agg.owners_label,
             )
-        )
+            if agg.caught_note:
+                out.notes.extend(
+                    Note("ownership", agg.caught_note, True, why, agg.citation.text())
+                    for key, why in result.blocked.items()
+                    if key not in seeds
+                )
+            caught.append(_Caught(agg, listed, result))
+        for cycle in caught[0].result.cycles if caught else []:
+            out.notes.append(
+                Note(
+                    "ownership",
+                    "cycle",
+                    cycle,
+                    "the ownership data contains a cycle: "
+                    + " -> ".join([*cycle, cycle[0]])
+                    + "; it was evaluated as a fixed point",
+                )
+            )
+        return caught
+
+    def _add_ownership(self, fact: dict, party: Party, holdings: _Holdings, out: FactSet) -> None:
+        """Write each aggregation's fields (declared under `writes:`): the share held by caught
+        owners, the listed entries reached up the chain, and their most restrictive review policy
+        (by the declared `review_policies` order)."""
+        for caught in holdings.caught:
+            agg, writes = caught.rule, caught.rule.writes
+            share = caught.result.owner_share.get(normalise(party.name), 0.0) if holdings.any_owners else 0.0
+            fact[writes.share] = share
+            if share <= 0:
+                continue
+            owners = holdings.listed_owners(party.name, caught)
+            if writes.entries and owners:
+                fact[writes.entries] = ", ".join(m.entry.id for m in owners)
+            policies = [m.entry.review_policy for m in owners if m.entry.review_policy]
+            if writes.review_policy and policies:
+                fact[writes.review_policy] = min(policies, key=self._policy_rank)
+            how = (", in aggregate," if agg.aggregate else "") + (" directly or indirectly" if agg.indirect else "")
+            named = f" ({', '.join(m.entry.name for m in owners)})" if owners else ""
+            out.notes.append(
+                Note(
+                    fact["id"],
+                    writes.share,
+                    share,
+                    f"{share:.1%} of {party.name} is owned{how} by {agg.owners_label}{named}",
+                )
+            )
+
+    def _policy_rank(self, policy: str) -> int:
+        """Position in the declared order, most restrictive first; an undeclared policy ranks first
+        (fail safe: a policy the rules do not know is never out-ranked by a milder one)."""
+        order = self.rules.review_policies
+        return order.index(policy) if policy in order else -1

@@ -119,7 +119,7 @@ class ListIndex:
 
     @staticmethod
     def _filter(matches: list[Match], lists: frozenset[str], day: dt.date) -> list[Match]:
-        return [m for m in matches if m.entry.list in lists and m.entry.in_force(day)]
+        return [m for m in matches if m.entry.list in lists and m.entry.window.contains(day)]
 
     def _compare(
         self,
@@ -202,7 +202,7 @@ class BulkScreen:
         keep = [
             n
             for n, (owner, _, _, _) in enumerate(index.names.forms)
-            if index.entries[owner].list == list_name and index.entries[owner].in_force(day)
+            if index.entries[owner].list == list_name and index.entries[owner].window.contains(day)
         ]
         self.form_ids = keep
         # token_sort_ratio is the ratio of the sorted-token strings: sorted once, not per pair

@@ -8,7 +8,6 @@ every evaluation date, and durable-rules never sees `$or` (which it mishandles w
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from exportsim.engine.core.errors import InputError, Problem
 from exportsim.engine.core.ruleset.factschema import SENTINEL
 from exportsim.engine.core.ruleset.loader import RuleSet
 from exportsim.engine.core.ruleset.ruledefs import Condition, ParamRef, Rule
+from exportsim.engine.core.ruleset.window import Window
 
 MAX_BRANCHES = 512
 
@@ -62,10 +62,11 @@ class CompiledRule:
         return [dict(combo) for combo in itertools.product(*per_alias)]
 
 
-def window_atoms(start: dt.date, end: dt.date | None) -> tuple[Atom, ...]:
-    atoms = [Atom("date", "gte", start.isoformat())]
-    if end is not None:
-        atoms.append(Atom("date", "lte", end.isoformat()))
+def window_atoms(window: Window) -> tuple[Atom, ...]:
+    """A window as date atoms on the fact's `date` (no upper atom when it is open-ended)."""
+    atoms = [Atom("date", "gte", window.start.isoformat())]
+    if window.end is not None:
+        atoms.append(Atom("date", "lte", window.end.isoformat()))
     return tuple(atoms)
 
 
@@ -96,7 +97,7 @@ def compile_condition(cond: Condition, rules: RuleSet) -> tuple[tuple[Atom, ...]
     # numeric / date comparisons, possibly against a dated parameter
     if isinstance(value, ParamRef):
         param = rules.parameters[value.param]
-        return tuple(window_atoms(v.start, v.end) + (Atom(f, op, v.value),) for v in param.values)
+        return tuple(window_atoms(v) + (Atom(f, op, v.value),) for v in param.values)
     return ((Atom(f, op, value),),)
 
 
@@ -104,7 +105,7 @@ def compile_rules(rules: RuleSet) -> list[CompiledRule]:
     compiled = []
     problems = []
     for rule in rules.rules.values():
-        window = window_atoms(rule.effective.start, rule.effective.end)
+        window = window_atoms(rule.effective)
         patterns = tuple(
             CompiledPattern(
                 alias,

@@ -87,6 +87,12 @@ BASE_FACTS: dict[str, dict[str, FieldKind]] = {
     },
 }
 
+# Party fields that only a declared ownership aggregation (`aggregations:` in the rule files,
+# its `writes`) fills in: a rule testing one that no aggregation writes could never fire.
+AGGREGATION_FIELDS: frozenset[str] = frozenset(
+    {"blocked_owner_share", "el_owner_share", "el_owner_entries", "el_owner_review_policy"}
+)
+
 OPERATORS_BY_KIND: dict[FieldKind, set[str]] = {
     "str": {"equals", "not_equals", "in", "not_in", "exists"},
     "date": {"equals", "not_equals", "gte", "gt", "lte", "lt", "exists"},

@@ -16,8 +16,10 @@ from pathlib import Path
 
 from exportsim.engine.core.errors import InputError, Problem
 from exportsim.engine.core.ruleset.factdecl import FactDecls
-from exportsim.engine.core.ruleset.factschema import BASE_FACTS, OPERATORS_BY_KIND
+from exportsim.engine.core.ruleset.factschema import AGGREGATION_FIELDS, BASE_FACTS, OPERATORS_BY_KIND
+from exportsim.engine.core.ruleset.notes import NoteRenderer, placeholder_problems
 from exportsim.engine.core.ruleset.ruledefs import (
+    Aggregation,
     Group,
     ListEntry,
     Parameter,
@@ -26,6 +28,7 @@ from exportsim.engine.core.ruleset.ruledefs import (
     Regime,
     Rule,
     RuleFile,
+    ScreeningBands,
 )
 from exportsim.engine.core.transaction.source import LineMap, load_file
 from exportsim.engine.core.transaction.validation import problems_from
@@ -57,6 +60,23 @@ class RuleSet:
     # re-assemble with every cross-reference checked again.
     documents: list[tuple[str, RuleFile, LineMap]] = field(default_factory=list)
     variants: list[str] = field(default_factory=list)  # ids of the variants applied, in order
+    # Ownership aggregations, review-policy precedence (most restrictive first) and screening
+    # bands: declared in the rule files, applied by the fact builder.
+    aggregations: dict[str, Aggregation] = field(default_factory=dict)
+    review_policies: list[str] = field(default_factory=list)
+    screening: ScreeningBands | None = None
+
+    @cached_property
+    def notes(self) -> NoteRenderer:
+        """Renders `{param:...}` placeholders in notes and summaries with the values of this set."""
+        return NoteRenderer(self.parameters)
+
+    def engine_parameters(self) -> set[str]:
+        """The parameters the fact builder reads (aggregation thresholds, screening bands)."""
+        out = {a.threshold for a in self.aggregations.values()}
+        if self.screening:
+            out |= {self.screening.match_threshold, self.screening.review_threshold}
+        return out
 
     @cached_property
     def digest(self) -> str:
@@ -72,6 +92,9 @@ class RuleSet:
                     t: {f: d.model_dump(mode="json") for f, d in fs.items()}
                     for t, fs in sorted(self.fact_decls.items())
                 },
+                "aggregations": [a.model_dump(mode="json") for a in self.aggregations.values()],
+                "review_policies": self.review_policies,
+                "screening": self.screening.model_dump(mode="json") if self.screening else None,
             },
             sort_keys=True,
         )
@@ -137,6 +160,9 @@ def assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleSe
     entries: dict[str, ListEntry] = {}
     origins: dict[str, Origin] = {}
     paths: dict[str, tuple[str, LineMap, tuple]] = {}
+    aggregations: dict[str, Aggregation] = {}
+    review_policies: list[str] = []
+    screening: ScreeningBands | None = None
 
     def claim(kind: str, obj_id: str, file: str, lines: LineMap, path: tuple) -> bool:
         key = f"{kind}:{obj_id}"
@@ -195,6 +221,15 @@ def assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleSe
         for i, e in enumerate(rf.entries):
             if claim("list entry", e.id, file, lines, ("entries", i)):
                 entries[e.id] = e
+        for i, a in enumerate(rf.aggregations):
+            if claim("aggregation", a.id, file, lines, ("aggregations", i)):
+                aggregations[a.id] = a
+        if rf.review_policies is not None and claim(
+            "declaration", "review_policies", file, lines, ("review_policies",)
+        ):
+            review_policies = list(rf.review_policies)
+        if rf.screening is not None and claim("declaration", "screening", file, lines, ("screening",)):
+            screening = rf.screening
 
     problems.extend(_check_group_includes(groups, group_refs))
     fact_decls = _fact_declarations(parsed, problems)
@@ -247,6 +282,10 @@ def assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleSe
         file, lines, path = paths[f"rule:{rule.id}"]
         problems.extend(_check_rule(rule, rule_regime, rules, facts, derived, params, groups, file, lines, path))
     problems.extend(_check_derivation_cycles(rules, paths))
+    problems.extend(_check_declarations(aggregations, review_policies, screening, params, paths))
+    for rule in rules.values():
+        problems.extend(_check_placeholders(rule, params, *paths[f"rule:{rule.id}"]))
+    problems.extend(_check_unwritten_fields(rules, aggregations, paths))
     if problems:
         raise InputError(problems)
     return RuleSet(
@@ -262,6 +301,9 @@ def assemble(parsed: list[tuple[str, RuleFile, LineMap]], source: str) -> RuleSe
         origins=origins,
         source=source,
         documents=parsed,
+        aggregations=dict(sorted(aggregations.items())),
+        review_policies=review_policies,
+        screening=screening,
     )
 
 
@@ -516,3 +558,143 @@ def _check_derivation_cycles(rules: dict[str, Rule], paths) -> list[Problem]:
                 seen.add(node)
                 stack.extend(edges.get(node, ()))
     return problems
+
+
+_WRITE_KINDS = {"share": "num", "entries": "str", "review_policy": "str"}
+
+
+def _check_declarations(
+    aggregations: dict[str, Aggregation],
+    review_policies: list[str],
+    screening: ScreeningBands | None,
+    params: dict[str, Parameter],
+    paths: dict[str, tuple[str, LineMap, tuple]],
+) -> list[Problem]:
+    """Aggregations and screening bands name existing numeric parameters and real party fields;
+    no two aggregations write one field; review policies are listed once each."""
+    out: list[Problem] = []
+
+    def param_problem(pid: str, what: str, file: str, line: int | None, low: float, high: float) -> None:
+        p = params.get(pid)
+        if p is None:
+            out.append(
+                Problem(
+                    file,
+                    f"{what} names unknown parameter '{pid}'.",
+                    "Define it under 'parameters:' or fix the id.",
+                    line,
+                )
+            )
+            return
+        bad = [v.value for v in p.values if isinstance(v.value, str) or not low <= v.value <= high]
+        if bad:
+            out.append(
+                Problem(
+                    file,
+                    f"{what} reads parameter '{pid}', whose values {bad} are not numbers from {low:g} to {high:g}.",
+                    f"Give '{pid}' numeric values between {low:g} and {high:g}.",
+                    line,
+                )
+            )
+
+    written: dict[str, str] = {}
+    party = BASE_FACTS["party"]
+    for a in aggregations.values():
+        file, lines, path = paths[f"aggregation:{a.id}"]
+        param_problem(a.threshold, f"Aggregation '{a.id}'", file, lines.line_for((*path, "threshold")), 0.0, 1.0)
+        for key, kind in _WRITE_KINDS.items():
+            fname = getattr(a.writes, key)
+            if fname is None:
+                continue
+            line = lines.line_for((*path, "writes", key))
+            if fname not in AGGREGATION_FIELDS:
+                out.append(
+                    Problem(
+                        file,
+                        f"Aggregation '{a.id}' writes '{key}' to '{fname}', which the fact builder fills in otherwise.",
+                        f"Write to one of the ownership fields: {', '.join(sorted(AGGREGATION_FIELDS))}.",
+                        line,
+                    )
+                )
+            elif party.get(fname) != kind:
+                fields = ", ".join(sorted(f for f, k in party.items() if k == kind))
+                out.append(
+                    Problem(
+                        file,
+                        f"Aggregation '{a.id}' writes '{key}' to '{fname}', not a {kind} field of party facts.",
+                        f"Use one of: {fields}.",
+                        line,
+                    )
+                )
+            elif fname in written:
+                out.append(
+                    Problem(
+                        file,
+                        f"Aggregations '{written[fname]}' and '{a.id}' both write party field '{fname}'.",
+                        "Give each aggregation its own fields.",
+                        line,
+                    )
+                )
+            written.setdefault(fname, a.id)
+        if a.writes.review_policy and not review_policies:
+            out.append(
+                Problem(
+                    file,
+                    f"Aggregation '{a.id}' writes the most restrictive review policy, but no rule file "
+                    "declares 'review_policies' (their order, most restrictive first).",
+                    "Add 'review_policies: [presumption_of_denial, case_by_case, presumption_of_approval]'.",
+                    lines.line_for((*path, "writes", "review_policy")),
+                )
+            )
+    if review_policies and len(set(review_policies)) != len(review_policies):
+        file, lines, path = paths["declaration:review_policies"]
+        twice = sorted({p for p in review_policies if review_policies.count(p) > 1})
+        out.append(Problem(file, f"'review_policies' lists {', '.join(twice)} more than once.",
+                           "List each policy once, most restrictive first.", lines.line_for(path)))  # fmt: skip
+    if screening is not None:
+        file, lines, path = paths["declaration:screening"]
+        for key in ("match_threshold", "review_threshold"):
+            line = lines.line_for((*path, key))
+            param_problem(getattr(screening, key), f"The screening band '{key}'", file, line, 0.0, 100.0)
+    return out
+
+
+def _check_placeholders(
+    rule: Rule, params: dict[str, Parameter], file: str, lines: LineMap, path: tuple
+) -> list[Problem]:
+    """Every `{param:...}` placeholder in a rule's summary and notes names a parameter and a known format."""
+    out = [
+        Problem(file, f"Rule '{rule.id}' summary: {msg}", fix, lines.line_for((*path, "summary")))
+        for msg, fix in placeholder_problems(rule.summary, params)
+    ]
+    for alias, pattern in rule.when.items():
+        for j, cond in enumerate(pattern.where):
+            for msg, fix in placeholder_problems(cond.note or "", params):
+                where = lines.line_for((*path, "when", alias, "where", j, "note")) or lines.line_for(
+                    (*path, "when", alias, "where", j)
+                )
+                out.append(Problem(file, f"Rule '{rule.id}' note on '{alias}.{cond.field}': {msg}", fix, where))
+    return out
+
+
+def _check_unwritten_fields(rules: dict[str, Rule], aggregations: dict[str, Aggregation], paths) -> list[Problem]:
+    """A rule that tests an ownership field no declared aggregation writes could never fire: a
+    silent clearance, so it is an error (fail safe), not a lint finding."""
+    written = {f for a in aggregations.values() for f in a.writes.model_dump(exclude_none=True).values()}
+    out: list[Problem] = []
+    for rule in rules.values():
+        file, lines, path = paths[f"rule:{rule.id}"]
+        for alias, pattern in rule.when.items():
+            for j, cond in enumerate(pattern.where):
+                if pattern.type == "party" and cond.field in AGGREGATION_FIELDS and cond.field not in written:
+                    out.append(
+                        Problem(
+                            file,
+                            f"Rule '{rule.id}' tests party field '{cond.field}', which no ownership aggregation "
+                            "writes, so the rule could never fire.",
+                            "Declare the aggregation that computes it under 'aggregations:' (docs/rule-format.md), "
+                            "or load the rule file that declares it.",
+                            lines.line_for((*path, "when", alias, "where", j)),
+                        )
+                    )
+    return out

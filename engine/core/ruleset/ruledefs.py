@@ -1,16 +1,19 @@
 """Pydantic models of the rule files: regimes, rules, dated parameters, dated groups, list entries.
 
 Everything a rule uses is data with a stable id, so a variant can later overlay it by id, and
-everything that changes over time carries `from`/`to` dates (both inclusive; `to` omitted = open).
+everything that changes over time carries `from`/`to` dates (both inclusive; `to` omitted = open):
+a `Window` (engine/core/ruleset/window.py), the one "in force on a date" test.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from exportsim.engine.core.decision.outcomes import Outcome
 from exportsim.engine.core.ruleset.factdecl import FactDecls
+from exportsim.engine.core.ruleset.window import Window
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.:-]*$")]
@@ -18,27 +21,6 @@ Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.:-]*$")]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
-
-
-class Window(Strict):
-    """An inclusive date window; `to: null` means still in force."""
-
-    start: dt.date = Field(alias="from")
-    end: dt.date | None = Field(default=None, alias="to")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Window:
-        if self.end is not None and self.end < self.start:
-            raise ValueError(
-                f"The window ends ({self.end}) before it starts ({self.start}). Fix: swap or correct the dates."
-            )
-        return self
-
-    def contains(self, day: dt.date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
-
-    def label(self) -> str:
-        return f"{self.start} .. {self.end or 'open'}"
 
 
 class Citation(Strict):
@@ -222,9 +204,9 @@ class Rule(Strict):
         return self
 
 
-class DatedValue(Strict):
-    start: dt.date = Field(alias="from")
-    end: dt.date | None = Field(default=None, alias="to")
+class DatedValue(Window):
+    """A parameter's value over its window of days."""
+
     value: Number | str = Field(description="A number, or a date written YYYY-MM-DD for date fields.")
     note: str | None = None
 
@@ -249,7 +231,7 @@ class Parameter(Strict):
     def _no_overlap(self) -> Parameter:
         ordered = sorted(self.values, key=lambda v: v.start)
         for before, after in zip(ordered, ordered[1:], strict=False):
-            if before.end is None or before.end >= after.start:
+            if before.intersect(after) is not None:
                 raise ValueError(
                     f"Values of parameter '{self.id}' overlap: one from {before.start} runs into one from "
                     f"{after.start}. Fix: give the earlier value a 'to' date before {after.start}."
@@ -257,10 +239,7 @@ class Parameter(Strict):
         return self
 
     def value_on(self, day: dt.date) -> DatedValue | None:
-        for v in self.values:
-            if v.start <= day and (v.end is None or day <= v.end):
-                return v
-        return None
+        return next((v for v in self.values if v.contains(day)), None)
 
 
 class Member(Strict):
@@ -268,6 +247,11 @@ class Member(Strict):
     start: dt.date | None = Field(default=None, alias="from")
     end: dt.date | None = Field(default=None, alias="to")
     note: str | None = None
+
+    @cached_property
+    def window(self) -> Window:
+        """A member without `from` has been one since ever; without `to`, still is."""
+        return Window.of(self.start, self.end)
 
 
 class Group(Strict):
@@ -285,7 +269,7 @@ class Group(Strict):
         for m in self.members:
             if isinstance(m, str):
                 out.add(m)
-            elif (m.start is None or m.start <= day) and (m.end is None or day <= m.end):
+            elif m.window.contains(day):
                 out.add(m.country)
         return out
 
@@ -311,8 +295,54 @@ class ListEntry(Strict):
     citation: Citation
     owners: list[dict[str, Any]] = []
 
-    def in_force(self, day: dt.date) -> bool:
-        return self.added <= day and (self.removed is None or day <= self.removed)
+    @model_validator(mode="after")
+    def _dates_ordered(self) -> ListEntry:
+        if self.removed is not None and self.removed < self.added:
+            raise ValueError(
+                f"The entry is removed ({self.removed}) before it is added ({self.added}). Fix: correct the dates."
+            )
+        return self
+
+    @cached_property
+    def window(self) -> Window:
+        """Listed from `added` to `removed` (both inclusive; no `removed` = still listed)."""
+        return Window(start=self.added, end=self.removed)
+
+
+class AggregationFields(Strict):
+    """The party fact fields an ownership aggregation writes."""
+
+    share: str = Field(description="num: the share of the party held by caught owners (0 when none).")
+    entries: str | None = Field(default=None, description="str: ids of the listed entries reached up the chain.")
+    review_policy: str | None = Field(
+        default=None, description="str: the most restrictive review policy of those entries (`review_policies`)."
+    )
+
+
+class Aggregation(Strict):
+    """An ownership rule the fact builder applies before rule matching (OFAC 50 Percent Rule, BIS
+    Affiliates Rule): entities whose owners on the named lists hold at least the threshold are
+    caught. Declared as data so a trainer can read what counts, and a variant can change it."""
+
+    id: Id
+    title: str = Field(min_length=1)
+    citation: Citation
+    owners_from: list[ListCode] = Field(min_length=1, description="Lists whose matched entries are the owners.")
+    threshold: Id = Field(description="The dated parameter (a fraction) from which holdings catch an entity.")
+    indirect: bool = Field(description="Whether entities caught in turn count as owners (chains are followed).")
+    aggregate: bool = Field(description="Whether holdings of several caught owners add up to the threshold.")
+    owners_label: str = Field(min_length=1, description="What the owners are called in explanations.")
+    caught_note: str | None = Field(
+        default=None, description="Note field under which each entity caught through ownership is reported."
+    )
+    writes: AggregationFields
+
+
+class ScreeningBands(Strict):
+    """The dated parameters that set the screening bands (scores 0-100)."""
+
+    match_threshold: Id = Field(description="From this score a name is treated as the listed party.")
+    review_threshold: Id = Field(description="From this score a name is a possible match needing review.")
 
 
 class RuleFile(Strict):
@@ -322,3 +352,8 @@ class RuleFile(Strict):
     parameters: list[Parameter] = []
     groups: list[Group] = []
     entries: list[ListEntry] = []
+    aggregations: list[Aggregation] = []
+    review_policies: list[str] | None = Field(
+        default=None, min_length=1, description="Review policies, most restrictive first."
+    )
+    screening: ScreeningBands | None = None
