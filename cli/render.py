@@ -65,7 +65,7 @@ def result_tree(r: dict[str, Any], *, show_trace: bool = True, show_law: bool = 
             )
         )
     regimes = root.add(Text("Regimes", style="bold"))
-    for reg in r["regimes"]:
+    for reg in r["regimes"].values():
         regimes.add(
             Text.assemble(
                 outcome_text(reg["outcome"]),

@@ -121,8 +121,9 @@ def test_adding_a_listed_party_never_weakens(durable, t, name, role):
     )
     after = durable.evaluate(more)
     assert Outcome(after["outcome"]).strength >= Outcome(before["outcome"]).strength
-    for b, a in zip(before["regimes"], after["regimes"], strict=True):
-        assert Outcome(a["outcome"]).strength >= Outcome(b["outcome"]).strength
+    assert list(after["regimes"]) == list(before["regimes"])
+    for name, b in before["regimes"].items():
+        assert Outcome(after["regimes"][name]["outcome"]).strength >= Outcome(b["outcome"]).strength
 
 
 @given(transactions(), st.floats(min_value=0.0, max_value=0.5), st.floats(min_value=0.0, max_value=0.5))

@@ -1,7 +1,9 @@
 """One evaluation end to end: facts -> executor -> decision -> result with its trace.
 
 `Evaluator` is built once per rule set (compiling durable-rules once); `evaluate` is called per
-transaction. The result is a plain JSON-ready dict whose shape is documented in docs/output.md.
+transaction. The result is a plain JSON-ready dict (building pydantic models per transaction
+would slow batches); its contract is the models of engine/core/trace/result.py, which the tests
+construct from real results, documented in docs/output.md.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from exportsim.engine.core.executors.python import PythonBackend, why_not
 from exportsim.engine.core.facts.flatten import Flattener
 from exportsim.engine.core.ruleset.compiler import CompiledRule, compile_rules
 from exportsim.engine.core.ruleset.loader import RuleSet
+from exportsim.engine.core.trace.result import SCHEMA_VERSION, EngineName
 from exportsim.engine.core.transaction.model import Transaction
 from exportsim.engine.core.transaction.ownership_file import OwnershipData
 from exportsim.engine.core.transaction.source import LineMap, load_file
@@ -25,8 +28,6 @@ from exportsim.engine.core.transaction.validation import validate
 
 from exportsim import DISCLAIMER
 
-SCHEMA_VERSION = 1
-EngineName = Literal["durable", "python"]
 Detail = Literal["full", "summary", "none"]
 
 
@@ -106,15 +107,7 @@ class Evaluator:
             "rules": {"source": self.rules.source, "digest": self.rules.digest, "variants": self.rules.variants},
             "engine": self.backend.name,
             "outcome": str(decision.outcome),
-            "regimes": [
-                {
-                    "regime": r,
-                    "title": self.rules.regimes[r].title,
-                    "outcome": str(o),
-                    "rules": sorted({f.rule_id for f in decision.findings if f.regime == r}),
-                }
-                for r, o in decision.regimes.items()
-            ],
+            "regimes": self._regimes(decision),
             "findings": [self._finding(f, all_facts, factset.labels) for f in decision.findings],
             "displaced": [self._finding(f, all_facts, factset.labels) for f in decision.displaced],
             "trace": self._trace(firings, all_facts, factset.labels),
@@ -151,7 +144,7 @@ class Evaluator:
             "rules": {"digest": self.rules.digest, "variants": self.rules.variants},
             "engine": self.backend.name,
             "outcome": str(decision.outcome),
-            "regimes": {r: str(o) for r, o in decision.regimes.items()},
+            "regimes": self._regimes(decision),
             "findings": [finding(f) for f in decision.findings],
             "displaced": [finding(f) for f in decision.displaced],
         }
@@ -161,6 +154,17 @@ class Evaluator:
         return result
 
     # -- pieces of the result -------------------------------------------------------------
+
+    def _regimes(self, decision: Decision) -> dict[str, dict[str, Any]]:
+        """`regimes`, the same shape at every detail level: by regime id, its title, outcome and
+        the rules that decided it (trace/result.py `RegimeResult`)."""
+        rules: dict[str, set[str]] = {}
+        for f in decision.findings:
+            rules.setdefault(f.regime, set()).add(f.rule_id)
+        return {
+            r: {"title": self.rules.regimes[r].title, "outcome": str(o), "rules": sorted(rules.get(r, ()))}
+            for r, o in decision.regimes.items()
+        }
 
     def _rule_ref(self, rule_id: str) -> dict[str, Any]:
         rule = self.by_id[rule_id].rule

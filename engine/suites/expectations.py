@@ -40,7 +40,7 @@ def mismatches(result: dict[str, Any], expected: Expectation, lines: LineMap | N
     problems = []
     if result["outcome"] != expected.outcome:
         problems.append(Mismatch("expected.outcome", str(expected.outcome), result["outcome"], at("outcome")))
-    by_regime = {r["regime"]: r for r in result["regimes"]}
+    by_regime = result["regimes"]
     for name, exp in expected.regimes.items():
         got = by_regime.get(name)
         if got is None:
