@@ -78,6 +78,8 @@ class Worker:
         self.crash_id = os.environ.get(CRASH_HOOK)
 
     def record(self, item: Item) -> dict[str, Any]:
+        """One output record, a plain dict for speed; its contract is `BatchRecord` in
+        engine/core/trace/result.py (tests/test_result_contract.py checks every kind)."""
         head: dict[str, Any] = {"line": item.line, "source": item.source}
         if item.is_file:
             try:

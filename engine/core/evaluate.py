@@ -67,6 +67,7 @@ class Evaluator:
         self.engine = engine
         # Regimes that only derive facts (such as the EAR jurisdiction gate) reach no decision.
         self.deciding_regimes = sorted({c.regime for c in self.compiled if c.rule.outcome is not None})
+        self.regime_titles = {r: rules.regimes[r].title for r in self.deciding_regimes}
         if engine == "durable":
             self.backend: DurableBackend | PythonBackend = DurableBackend(self.compiled, rules.facts)
         else:
@@ -161,8 +162,9 @@ class Evaluator:
         rules: dict[str, set[str]] = {}
         for f in decision.findings:
             rules.setdefault(f.regime, set()).add(f.rule_id)
+        titles = self.regime_titles
         return {
-            r: {"title": self.rules.regimes[r].title, "outcome": str(o), "rules": sorted(rules.get(r, ()))}
+            r: {"title": titles[r], "outcome": o.value, "rules": sorted(rules[r]) if r in rules else []}
             for r, o in decision.regimes.items()
         }
 
