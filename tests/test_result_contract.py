@@ -106,6 +106,18 @@ def test_engine_failure_and_crash_records_conform(population, monkeypatch):
         assert isinstance(contract.validate_record(record), contract.ErrorRecord)
 
 
+def test_an_output_in_the_old_record_format_is_not_resumed_into(population, tmp_path):
+    out = tmp_path / "out.jsonl"
+    assert CliRunner().invoke(cli, ["evaluate-batch", str(population), "-o", str(out)]).exit_code == 1
+    meta = out.with_name(out.name + ".batch.json")
+    old = json.loads(meta.read_text()) | {"schema_version": contract.SCHEMA_VERSION - 1}
+    meta.write_text(json.dumps(old))
+    before = out.read_text()
+    res = CliRunner().invoke(cli, ["evaluate-batch", str(population), "-o", str(out)])
+    assert res.exit_code == 2 and "result version" in res.output
+    assert out.read_text() == before
+
+
 # -- the contract rejects what it does not declare -----------------------------------------------
 
 
