@@ -183,6 +183,23 @@ def test_schema_version_is_the_one_the_models_accept(full_result):
     _rejected("full", full_result | {"schema_version": contract.SCHEMA_VERSION - 1})
 
 
+def test_every_object_with_declared_fields_forbids_others_in_the_schema():
+    def objects(node):
+        if isinstance(node, dict):
+            if "properties" in node:
+                yield node
+            for value in node.values():
+                yield from objects(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from objects(value)
+
+    for kind, schema in SCHEMAS.items():
+        found = list(objects(schema))
+        assert len(found) >= 5, kind
+        assert all(o.get("additionalProperties") is False for o in found), kind
+
+
 def test_schema_command_prints_the_generated_schema_of_each_kind():
     for kind in contract.KINDS:
         out = CliRunner().invoke(cli, ["schema", "result", "--kind", kind])
