@@ -139,7 +139,7 @@ def _prepare_output(output: Path, input_arg: str, config: BatchConfig, digest: s
             found = None
         if found != wanted:
             why = (
-                "was written by a different batch (input, rules, variants, engine or trace)"
+                "was written by a different batch (input, rules, variants, engine, trace or result version)"
                 if found
                 else ("is not the output of an exportsim batch")
             )

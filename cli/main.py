@@ -118,7 +118,7 @@ def rules_show_cmd(rule_id, rules_dir, variants, fmt) -> None:
 
 @cli.group()
 def schema() -> None:
-    """Print JSON Schemas of the input formats."""
+    """Print JSON Schemas of the input and output formats."""
 
 
 @schema.command("transaction")
@@ -128,11 +128,18 @@ def schema_transaction() -> None:
 
 
 @schema.command("result")
-def schema_result() -> None:
-    """The JSON Schema of `exportsim evaluate --format json` output (one result)."""
-    from importlib.resources import files
+@click.option(
+    "--kind",
+    type=click.Choice(["full", "light", "batch-record"]),
+    default="full",
+    show_default=True,
+    help="full: `evaluate --format json`; light: `detail` summary or none; batch-record: one `evaluate-batch` line.",
+)
+def schema_result(kind: str) -> None:
+    """The JSON Schema of a result, generated from its pydantic models (docs/output.md)."""
+    from exportsim.engine.core.trace.result import json_schema
 
-    click.echo(files("exportsim.engine.core.trace").joinpath("result.schema.json").read_text(encoding="utf-8"))
+    click.echo(json.dumps(json_schema(kind), indent=2))
 
 
 @cli.group()

@@ -77,7 +77,7 @@ def result_tree(r: dict[str, Any], *, show_trace: bool = True, show_law: bool = 
             )
         )
     regimes = root.add(Text("Regimes", style="bold"))
-    for reg in r["regimes"]:
+    for reg in r["regimes"].values():
         certain = reg.get("certain_outcome", reg["outcome"])
         known = f" (known facts: {certain.replace('_', ' ')})" if reg["outcome"] == "insufficient_facts" else ""
         regimes.add(

@@ -26,7 +26,7 @@ def party(name: str, roles=("end_user",), country="CN", **kw: Any) -> dict[str, 
 
 
 def regime(result: dict, name: str) -> str:
-    return next(r["outcome"] for r in result["regimes"] if r["regime"] == name)
+    return result["regimes"][name]["outcome"]
 
 
 def fired(result: dict) -> set[str]:

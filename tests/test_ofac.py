@@ -40,7 +40,7 @@ def test_us_person_status_not_stated_is_an_open_question(durable):
         txn(origin="DE", parties=[exporter, party(ITG)], items=[{"description": "x", "subject_to_ear": False}])
     )
     assert regime(r, "ofac_sdn") == "insufficient_facts"
-    ofac = next(g for g in r["regimes"] if g["regime"] == "ofac_sdn")
+    ofac = r["regimes"]["ofac_sdn"]
     assert ofac["certain_outcome"] == "no_license_required" and "prohibited" in ofac["possible_outcomes"]
     asked = {m["input"]: m for m in r["missing_facts"]}
     assert "parties[].us_person" in asked

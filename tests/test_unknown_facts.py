@@ -81,7 +81,7 @@ def full_and_partial(draw) -> tuple[dict, dict]:
 
 
 def _regimes(result: dict) -> dict[str, dict]:
-    return {r["regime"]: r for r in result["regimes"]}
+    return result["regimes"]
 
 
 def _check_sound(full: dict, partial: dict) -> None:

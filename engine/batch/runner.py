@@ -29,6 +29,7 @@ from exportsim.engine.core.errors import InputError, Problem
 from exportsim.engine.core.evaluate import Evaluator, load_transaction
 from exportsim.engine.core.executors.durable import EngineFailure
 from exportsim.engine.core.ruleset.loader import load_rules
+from exportsim.engine.core.trace.result import SCHEMA_VERSION
 from exportsim.engine.core.transaction.ownership_file import load_ownership
 from exportsim.engine.lists.store import with_store_entries
 from exportsim.engine.scenarios.population import parse_line
@@ -78,6 +79,8 @@ class Worker:
         self.crash_id = os.environ.get(CRASH_HOOK)
 
     def record(self, item: Item) -> dict[str, Any]:
+        """One output record, a plain dict for speed; its contract is `BatchRecord` in
+        engine/core/trace/result.py (tests/test_result_contract.py checks every kind)."""
         head: dict[str, Any] = {"line": item.line, "source": item.source}
         if item.is_file:
             try:
@@ -276,7 +279,10 @@ def manifest_path(output: Path) -> Path:
 
 
 def manifest(arg: str, config: BatchConfig, digest: str) -> dict[str, Any]:
-    return {"input": os.path.abspath(arg) if arg != "-" else "-", "rules_digest": digest, **asdict(config)}
+    """What makes two runs the same batch; with the result schema version, so an output written
+    in another record format is never resumed into (its lines would mix two shapes)."""
+    where = os.path.abspath(arg) if arg != "-" else "-"
+    return {"input": where, "rules_digest": digest, "schema_version": SCHEMA_VERSION, **asdict(config)}
 
 
 def resume_point(output: Path) -> int:

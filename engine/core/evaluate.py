@@ -1,7 +1,9 @@
 """One evaluation end to end: facts -> executor -> decision -> result with its trace.
 
 `Evaluator` is built once per rule set (compiling durable-rules once); `evaluate` is called per
-transaction. The result is a plain JSON-ready dict whose shape is documented in docs/output.md.
+transaction. The result is a plain JSON-ready dict (building pydantic models per transaction
+would slow batches); its contract is the models of engine/core/trace/result.py, which the tests
+construct from real results, documented in docs/output.md.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from exportsim.engine.core.facts.flatten import Flattener
 from exportsim.engine.core.ruleset.compiler import CompiledRule, compile_rules
 from exportsim.engine.core.ruleset.factdecl import input_path
 from exportsim.engine.core.ruleset.loader import RuleSet
+from exportsim.engine.core.trace.result import SCHEMA_VERSION, EngineName
 from exportsim.engine.core.transaction.model import Transaction
 from exportsim.engine.core.transaction.ownership_file import OwnershipData
 from exportsim.engine.core.transaction.source import LineMap, load_file
@@ -28,8 +31,6 @@ from exportsim.engine.core.transaction.validation import validate
 
 from exportsim import DISCLAIMER
 
-SCHEMA_VERSION = 1
-EngineName = Literal["durable", "python"]
 Detail = Literal["full", "summary", "none"]
 
 
@@ -70,6 +71,7 @@ class Evaluator:
         self.engine = engine
         # Regimes that only derive facts (such as the EAR jurisdiction gate) reach no decision.
         self.deciding_regimes = sorted({c.regime for c in self.compiled if c.rule.outcome is not None})
+        self.regime_titles = {r: rules.regimes[r].title for r in self.deciding_regimes}
         if engine == "durable":
             self.backend: DurableBackend | PythonBackend = DurableBackend(self.compiled, rules.facts)
         else:
@@ -116,17 +118,7 @@ class Evaluator:
             "outcome": str(openness.outcome()),
             "certain_outcome": str(openness.certain),
             "possible_outcomes": [str(o) for o in openness.possible],
-            "regimes": [
-                {
-                    "regime": r,
-                    "title": self.rules.regimes[r].title,
-                    "outcome": str(openness.regime_outcome(r)),
-                    "certain_outcome": str(o),
-                    "possible_outcomes": [str(x) for x in openness.regimes[r].possible],
-                    "rules": sorted({f.rule_id for f in decision.findings if f.regime == r}),
-                }
-                for r, o in decision.regimes.items()
-            ],
+            "regimes": self._regimes(decision, openness),
             "missing_facts": self._missing_facts(openness, txn, factset.labels),
             "possible_findings": self._possible_findings(openness, factset.labels),
             "findings": [self._finding(f, all_facts, factset.labels) for f in decision.findings],
@@ -168,7 +160,7 @@ class Evaluator:
             "engine": self.backend.name,
             "outcome": str(openness.outcome()),
             "certain_outcome": str(openness.certain),
-            "regimes": {r: str(openness.regime_outcome(r)) for r in decision.regimes},
+            "regimes": self._regimes(decision, openness),
             "missing_facts": sorted({m["input"] for m in self._missing_facts(openness, txn, factset.labels)}),
             "findings": [finding(f) for f in decision.findings],
             "displaced": [finding(f) for f in decision.displaced],
@@ -241,6 +233,25 @@ class Evaluator:
                 if entry not in out:
                     out.append(entry)
         return out
+
+    def _regimes(self, decision: Decision, openness: Openness) -> dict[str, dict[str, Any]]:
+        """`regimes`, the same shape at every detail level: by regime id, its title, outcome (with
+        what the known facts decide and what is still possible) and the rules that decided it
+        (trace/result.py `RegimeResult`)."""
+        rules: dict[str, set[str]] = {}
+        for f in decision.findings:
+            rules.setdefault(f.regime, set()).add(f.rule_id)
+        titles = self.regime_titles
+        return {
+            r: {
+                "title": titles[r],
+                "outcome": openness.regime_outcome(r).value,
+                "certain_outcome": o.value,
+                "possible_outcomes": [x.value for x in openness.regimes[r].possible],
+                "rules": sorted(rules[r]) if r in rules else [],
+            }
+            for r, o in decision.regimes.items()
+        }
 
     def _rule_ref(self, rule_id: str) -> dict[str, Any]:
         rule = self.by_id[rule_id].rule

@@ -67,6 +67,12 @@ def _rule_ref(ev: Evaluator, rule_id: str) -> dict[str, str]:
     }
 
 
+def _regime_outcome(result: dict[str, Any], regime: str) -> str:
+    """A regime's outcome in a light result; a regime a scenario's rule set lacks requires nothing."""
+    got = result["regimes"].get(regime)
+    return got["outcome"] if got else "no_license_required"
+
+
 def compare(
     corpus: Iterable[tuple[str, Transaction]],
     baseline: Scenario,
@@ -94,9 +100,9 @@ def compare(
                 diff.by_category[c]["total"] += 1
                 diff.by_category[c]["changed"] += moved
             regime_moves = {
-                r: (o, other["regimes"].get(r, "no_license_required"))
-                for r, o in base["regimes"].items()
-                if o != other["regimes"].get(r, "no_license_required")
+                r: (a, b)
+                for r, a, b in ((r, v["outcome"], _regime_outcome(other, r)) for r, v in base["regimes"].items())
+                if a != b
             }
             for r, (a, b) in regime_moves.items():
                 diff.by_regime[r][f"{a} -> {b}"] += 1

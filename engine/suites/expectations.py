@@ -55,7 +55,7 @@ def mismatches(result: dict[str, Any], expected: Expectation, lines: LineMap | N
             problems.append(
                 Mismatch(f"expected.missing_facts[{n}]", path, sorted(named) or "none", at("missing_facts", n))
             )
-    by_regime = {r["regime"]: r for r in result["regimes"]}
+    by_regime = result["regimes"]
     for name, exp in expected.regimes.items():
         got = by_regime.get(name)
         if got is None:

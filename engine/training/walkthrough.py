@@ -83,7 +83,7 @@ def build_steps(txn: Transaction, result: dict[str, Any], requiring: set[str] | 
     of the regime questions)."""
     steps: list[Step] = []
     findings = result["findings"]
-    by_regime = {r["regime"]: r for r in result["regimes"] if requiring is None or r["regime"] in requiring}
+    by_regime = {n: r for n, r in result["regimes"].items() if requiring is None or n in requiring}
     facts_table = [("date", txn.date.isoformat()), ("kind", str(txn.kind)), ("origin", txn.origin)]
     if txn.destination:
         facts_table.append(("destination", txn.destination))

@@ -143,8 +143,8 @@ class BrokenCaseItem(pytest.Item):
 def _explain(result: dict[str, Any]) -> str:
     """What the rules found, in a few lines (the full trace: `exportsim evaluate FILE`)."""
     lines = [f"  the rules found: {result['outcome']} (as of {result['as_of']})"]
-    for r in result["regimes"]:
-        lines.append(f"    {r['regime']}: {r['outcome']}" + (f"  [{', '.join(r['rules'])}]" if r["rules"] else ""))
+    for name, r in result["regimes"].items():
+        lines.append(f"    {name}: {r['outcome']}" + (f"  [{', '.join(r['rules'])}]" if r["rules"] else ""))
     for f in result["findings"]:
         lines.append(f"    - {f['rule_id']}: {f['title']} ({f['citation']['instrument']})")
     lines.append(f"  full explanation: exportsim evaluate {result['transaction']['file']}")

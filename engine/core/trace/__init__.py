@@ -1,1 +1,1 @@
-"""Stage 5, the trace: the result contract (schema) of an evaluation."""
+"""Stage 5, the trace: the result contract of an evaluation (pydantic models in result.py)."""
