@@ -37,6 +37,7 @@ import durable_rules_engine as _c
 import orjson
 from exportsim.engine.core.executors.firing import Deriver, Firing
 from exportsim.engine.core.ruleset.compiler import Atom, CompiledRule
+from exportsim.engine.core.ruleset.operators import ATOM_OPERATORS
 
 _NEVER = {"z__never": {"t": "__exportsim_never__"}}
 _ALWAYS_SENT = ("date", "id", "t")
@@ -143,23 +144,11 @@ class EngineFailure(RuntimeError):
 
 
 def atom_to_durable(atom: Atom) -> dict:
-    f, v = atom.field, atom.value
-    match atom.op:
-        case "eq":
-            return {f: v}
-        case "neq":
-            return {"$neq": {f: v}}
-        case "gte" | "gt" | "lte" | "lt":
-            return {f"${atom.op}": {f: v}}
-        case "ex":
-            return {"$ex": {f: 1}}
-        case "nex":
-            return {"$nex": {f: 1}}
-        case "has":
-            return {"$iany": {f: {"$i": v}}}
-        case "lacks":
-            return {"$iall": {f: {"$neq": {"$i": v}}}}
-    raise ValueError(f"unknown atom operator {atom.op}")
+    """The durable-rules JSON of an atom (operators.ATOM_OPERATORS)."""
+    found = ATOM_OPERATORS.get(atom.op)
+    if found is None:
+        raise ValueError(f"unknown atom operator {atom.op}")
+    return found.durable(atom.field, atom.value)
 
 
 def ruleset_definition(compiled: list[CompiledRule], fact_types: list[str]) -> tuple[dict, dict[str, str]]:

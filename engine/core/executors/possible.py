@@ -25,18 +25,10 @@ from dataclasses import dataclass
 from exportsim.engine.core.executors.firing import Deriver, Firing
 from exportsim.engine.core.executors.python import _dependency_order
 from exportsim.engine.core.ruleset.compiler import Atom, CompiledCondition, CompiledPattern, CompiledRule, atom_holds
+from exportsim.engine.core.ruleset.operators import ATOM_OPERATORS
 
 UNKNOWN_KEY = "?"
-_WORDS = {
-    "eq": "is",
-    "neq": "is not",
-    "gte": "is at least",
-    "gt": "is more than",
-    "lte": "is at most",
-    "lt": "is less than",
-    "has": "includes",
-    "lacks": "does not include",
-}
+_WORDS = {op: a.words for op, a in ATOM_OPERATORS.items()}
 
 
 @dataclass(frozen=True, order=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from exportsim.engine.core.executors.firing import Deriver, Firing
 from exportsim.engine.core.ruleset.compiler import Atom, CompiledPattern, CompiledRule, atom_holds
+from exportsim.engine.core.ruleset.operators import python_source
 
 
 def condition_holds(alternatives, fact: dict) -> bool:
@@ -192,27 +193,8 @@ def _pattern_source(p: CompiledPattern, probe: dict) -> str | None:
 
 
 def _expr(atom: Atom) -> str:
-    """Python source with exactly the meaning of `atom_holds(atom, f)` (facts hold no None)."""
-    f, v, op = repr(atom.field), atom.value, atom.op
-    if op == "ex":
-        return f"{f} in f"
-    if op == "nex":
-        return f"{f} not in f"
-    if op in ("has", "lacks"):
-        return f"(type(f.get({f})) is list and {v!r} {'in' if op == 'has' else 'not in'} f[{f}])"
-    if isinstance(v, bool):
-        kind = "type(f.get({f})) is bool"
-    elif isinstance(v, str):
-        kind = "type(f.get({f})) is str"
-    else:
-        kind = "type(f.get({f})) in _NUM"
-    if op in ("eq", "neq") and not isinstance(v, (bool, str)):
-        # numbers compare with any non-bool value (a string is simply unequal)
-        kind = "({f} in f and type(f[{f}]) is not bool)"
-    if op in ("eq", "neq") and isinstance(v, str):
-        kind = "({f} in f and type(f[{f}]) is not bool)"
-    symbol = {"eq": "==", "neq": "!=", "gte": ">=", "gt": ">", "lte": "<=", "lt": "<"}[op]
-    return f"({kind.format(f=f)} and f[{f}] {symbol} {v!r})"
+    """Python source with exactly the meaning of `atom_holds(atom, f)` (operators.python_source)."""
+    return python_source(atom.op, atom.field, atom.value)
 
 
 @dataclass(frozen=True)

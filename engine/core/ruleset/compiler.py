@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from exportsim.engine.core.errors import InputError, Problem
 from exportsim.engine.core.ruleset.factschema import SENTINEL
 from exportsim.engine.core.ruleset.loader import RuleSet
+from exportsim.engine.core.ruleset.operators import CONDITION_OPERATORS, ORDERED, holds
 from exportsim.engine.core.ruleset.ruledefs import Condition, ParamRef, Rule
 from exportsim.engine.core.ruleset.window import Window
 
@@ -71,34 +72,13 @@ def window_atoms(window: Window) -> tuple[Atom, ...]:
 
 
 def compile_condition(cond: Condition, rules: RuleSet) -> tuple[tuple[Atom, ...], ...]:
+    """A condition as alternatives of atoms, by the table in operators.py; an ordered comparison
+    with a dated parameter becomes one alternative per dated value, guarded by its window."""
     op, value, f = cond.operator, cond.operand, cond.field
-    if op == "equals":
-        return ((Atom(f, "eq", value),),)
-    if op == "not_equals":
-        return ((Atom(f, "neq", value),),)
-    if op == "in":
-        return tuple((Atom(f, "eq", v),) for v in value)
-    if op == "not_in":
-        return (tuple(Atom(f, "neq", v) for v in value),)
-    if op == "in_group":
-        return ((Atom(f"{f}_groups", "has", value),),)
-    if op == "not_in_group":
-        return ((Atom(f"{f}_groups", "lacks", value),),)
-    if op == "contains":
-        return ((Atom(f, "has", value),),)
-    if op == "not_contains":
-        return ((Atom(f, "lacks", value),),)
-    if op == "contains_any":
-        return tuple((Atom(f, "has", v),) for v in value)
-    if op == "contains_none":
-        return (tuple(Atom(f, "lacks", v) for v in value),)
-    if op == "exists":
-        return ((Atom(f, "ex" if value else "nex"),),)
-    # numeric / date comparisons, possibly against a dated parameter
-    if isinstance(value, ParamRef):
+    if op in ORDERED and isinstance(value, ParamRef):
         param = rules.parameters[value.param]
         return tuple(window_atoms(v) + (Atom(f, op, v.value),) for v in param.values)
-    return ((Atom(f, op, value),),)
+    return tuple(tuple(Atom(*atom) for atom in alt) for alt in CONDITION_OPERATORS[op].compile(f, value))
 
 
 def compile_rules(rules: RuleSet) -> list[CompiledRule]:
@@ -137,36 +117,8 @@ def compile_rules(rules: RuleSet) -> list[CompiledRule]:
 
 
 def atom_holds(atom: Atom, fact: dict) -> bool:
-    """The Python meaning of an atom; it mirrors durable-rules' semantics (missing field -> false)."""
-    if atom.op == "nex":
-        return atom.field not in fact
-    if atom.field not in fact:
-        return False
-    seen = fact[atom.field]
-    op, value = atom.op, atom.value
-    if op == "ex":
-        return True
-    if op in ("has", "lacks"):
-        if not isinstance(seen, list):
-            return False
-        return (value in seen) if op == "has" else all(v != value for v in seen)
-    if isinstance(seen, bool) != isinstance(value, bool):
-        return False
-    if op == "eq":
-        return seen == value
-    if op == "neq":
-        return seen != value
-    if isinstance(seen, str) != isinstance(value, str):
-        return False
-    if op == "gte":
-        return seen >= value
-    if op == "gt":
-        return seen > value
-    if op == "lte":
-        return seen <= value
-    if op == "lt":
-        return seen < value
-    raise ValueError(f"unknown atom operator {op}")
+    """The Python meaning of an atom (operators.holds); it mirrors durable-rules' semantics."""
+    return holds(atom.op, atom.field, atom.value, fact)
 
 
 __all__ = ["Atom", "CompiledRule", "SENTINEL", "atom_holds", "compile_rules"]

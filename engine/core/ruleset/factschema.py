@@ -8,6 +8,8 @@ Derived fact types are declared by the rules that derive them and are added by t
 
 from __future__ import annotations
 
+from exportsim.engine.core.ruleset.operators import operators_by_kind
+
 FieldKind = str
 
 BASE_FACTS: dict[str, dict[str, FieldKind]] = {
@@ -93,13 +95,6 @@ AGGREGATION_FIELDS: frozenset[str] = frozenset(
     {"blocked_owner_share", "el_owner_share", "el_owner_entries", "el_owner_review_policy"}
 )
 
-OPERATORS_BY_KIND: dict[FieldKind, set[str]] = {
-    "str": {"equals", "not_equals", "in", "not_in", "exists"},
-    "date": {"equals", "not_equals", "gte", "gt", "lte", "lt", "exists"},
-    "num": {"equals", "not_equals", "gte", "gt", "lte", "lt", "exists"},
-    "bool": {"equals", "exists"},
-    "set": {"contains", "not_contains", "contains_any", "contains_none"},
-    "country": {"equals", "not_equals", "in", "not_in", "in_group", "not_in_group", "exists"},
-}
+OPERATORS_BY_KIND: dict[FieldKind, set[str]] = operators_by_kind()  # from the one table, operators.py
 
 SENTINEL = "*"

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from exportsim.engine.core.decision.outcomes import Outcome
 from exportsim.engine.core.ruleset.factdecl import FactDecls
+from exportsim.engine.core.ruleset.operators import CONDITION_OPERATORS
 from exportsim.engine.core.ruleset.window import Window
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -59,42 +60,8 @@ class ParamRef(Strict):
 Scalar = str | int | float | bool
 Number = int | float
 
-OPERATORS = (
-    "equals",
-    "not_equals",
-    "in",
-    "not_in",
-    "in_group",
-    "not_in_group",
-    "contains",
-    "not_contains",
-    "contains_any",
-    "contains_none",
-    "gte",
-    "gt",
-    "lte",
-    "lt",
-    "exists",
-)
-
-
-_OPERATOR_WORDS = {
-    "equals": "is",
-    "not_equals": "is not",
-    "in": "is one of",
-    "not_in": "is none of",
-    "in_group": "is in group",
-    "not_in_group": "is not in group",
-    "contains": "includes",
-    "not_contains": "does not include",
-    "contains_any": "includes any of",
-    "contains_none": "includes none of",
-    "gte": "is at least",
-    "gt": "is more than",
-    "lte": "is at most",
-    "lt": "is less than",
-    "exists": "is given:",
-}
+OPERATORS = tuple(CONDITION_OPERATORS)  # the condition operators of a rule file (operators.py)
+_OPERATOR_WORDS = {name: c.words for name, c in CONDITION_OPERATORS.items()}
 
 
 class Condition(Strict):
