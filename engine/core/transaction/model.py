@@ -51,9 +51,19 @@ def _unknown_to_none(value: object) -> object:
     return None if isinstance(value, str) and value.strip().lower() == UNKNOWN else value
 
 
-Unknowable = BeforeValidator(_unknown_to_none)
-"""Marks a field that may be unknown: absent, null or the word `unknown` all leave it unknown, and
-the rules treat it as an open question, never as false or zero (docs/transaction-format.md)."""
+class _Unknowable(BeforeValidator):
+    """Marks a field that may be unknown: absent, null or the word `unknown` all leave it unknown, and
+    the rules treat it as an open question, never as false or zero (docs/transaction-format.md).
+    The JSON Schema (`exportsim schema transaction`) shows the word as an allowed value."""
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):  # type: ignore[no-untyped-def]
+        schema = handler(core_schema)
+        return {
+            "anyOf": [schema, {"const": UNKNOWN, "description": "Not known: the same as leaving the field out."}],
+        }
+
+
+Unknowable = _Unknowable(_unknown_to_none)
 
 Country = Annotated[str, AfterValidator(_country)]
 Eccn = Annotated[str, AfterValidator(_eccn)]
