@@ -214,8 +214,21 @@ def test_every_kind_has_a_test():
         "citation-source",
         "parameter-gap",
         "note-restates-parameter",
+        "undeclared-fact",
     }
     assert tested == set(KINDS)
+
+
+def test_undeclared_fact(tmp_path):
+    head = HEAD.replace(
+        "rules:\n",
+        "facts:\n  txn:\n    destination: {input: destination, question: \"Where to?\", absent: required}\nrules:\n",
+    )
+    ok = rule("demo.ok", DEST_CN)
+    reads_tpp = rule("demo.tpp", "item: {type: item, where: [{field: tpp, gte: 1}]}")
+    found = [f for f in lint_text(tmp_path, ok + reads_tpp, head) if f.kind == "undeclared-fact"]
+    assert [f.subject for f in found] == ["demo.tpp"]
+    assert "item.tpp" in found[0].message and found[0].line is not None
 
 
 RESTATING = USES + rule(

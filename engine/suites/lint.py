@@ -46,6 +46,7 @@ KINDS = (
     "citation-source",
     "parameter-gap",
     "note-restates-parameter",
+    "undeclared-fact",
 )
 Spans = list[Window]  # disjoint windows, in date order
 
@@ -361,6 +362,30 @@ class _Linter:
                             )
 
 
+    def undeclared_facts(self) -> None:
+        """A rule set that declares its facts (a `facts:` section, rules/facts.yaml) must declare
+        every base fact field its rules read: the declaration is where "absent means unknown" (or a
+        legal default) and the question to ask are written, so an undeclared field has neither."""
+        decls = self.rs.fact_decls
+        if not decls:
+            return
+        for rid, r in self.rs.rules.items():
+            for alias, pattern in r.when.items():
+                if pattern.type in self.rs.derived_types:
+                    continue
+                for j, c in enumerate(pattern.where):
+                    if c.field not in decls.get(pattern.type, {}):
+                        self.add(
+                            "undeclared-fact",
+                            rid,
+                            f"Rule '{rid}' reads '{pattern.type}.{c.field}', which the rule set's 'facts:' does "
+                            "not declare: nothing says what its absence means or what to ask.",
+                            f"Declare '{c.field}' under 'facts: {pattern.type}:' (rules/facts.yaml) with its input "
+                            "and question, and 'absent: unknown' unless the law supplies a default.",
+                            self._rule_line(rid, "when", alias, "where", j),
+                        )
+
+
 def _empty_range(op_a: str, x, op_b: str, y) -> bool:
     bounds = {}
     for op, v in ((op_a, x), (op_b, y)):
@@ -423,4 +448,5 @@ def lint(rules: RuleSet) -> list[LintFinding]:
     linter.citations()
     linter.parameter_gaps()
     linter.restated_parameters()
+    linter.undeclared_facts()
     return sorted(linter.out, key=lambda f: (f.file or "", f.line or 0, f.kind, f.subject))
