@@ -110,7 +110,8 @@ class LazyGroup(click.Group):
         rows = []
         for name in names:
             if name in self.lazy_commands and name not in self.commands:
-                rows.append((name, click.utils.make_default_short_help(self.lazy_commands[name][1], limit)))
+                stand_in = click.Command(name, help=self.lazy_commands[name][1])  # shortened as click does
+                rows.append((name, stand_in.get_short_help_str(limit)))
                 continue
             command = self.get_command(ctx, name)
             if command is not None and not command.hidden:
