@@ -17,7 +17,6 @@ from exportsim.engine.core.facts.flatten import Flattener
 from exportsim.engine.core.rules_cache import cached
 from exportsim.engine.core.ruleset.loader import RuleSet, builtin_rules_dir, load_rules
 from exportsim.engine.core.transaction.ownership_file import OwnershipData
-from exportsim.engine.scenarios.variants import apply_variants, resolve_variant
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,11 @@ class Prepared:
 
 
 def _build(rules_dir: Path | None, variants: Sequence[str]) -> Prepared:
-    rules = apply_variants(load_rules(rules_dir), list(variants))
+    rules = load_rules(rules_dir)
+    if variants:
+        from exportsim.engine.scenarios.variants import apply_variants
+
+        rules = apply_variants(rules, list(variants))
     _ = rules.digest  # computed once, before caching, so a cached rule set carries it
     return Prepared(rules, Flattener(rules))
 
@@ -54,9 +57,17 @@ def prepare(rules_dir: Path | None = None, variants: Sequence[str] = (), lists_d
 def _cached(rules_dir: Path | None, variants: Sequence[str]) -> Prepared:
     root = rules_dir or builtin_rules_dir()
     try:
-        inputs = [root, *(resolve_variant(v) for v in variants)]
+        inputs = [root, *_variant_files(variants)]
     except InputError:
         return _build(rules_dir, variants)  # reports the unknown variant as usual
     if not root.exists():
         return _build(rules_dir, variants)
     return cached("rules", inputs, lambda: _build(rules_dir, variants))
+
+
+def _variant_files(variants: Sequence[str]) -> list[Path]:
+    if not variants:
+        return []  # the variants module (and its pydantic models) is not needed
+    from exportsim.engine.scenarios.variants import resolve_variant
+
+    return [resolve_variant(v) for v in variants]

@@ -1,0 +1,88 @@
+"""Start-up time of the CLI: wall time of whole processes, median of N runs each.
+
+    .venv/bin/python bench/startup.py [--runs N]
+
+Measures a minimal click app (the floor any click CLI pays: the interpreter and click), then
+`exportsim --help` and `exportsim evaluate el-huawei-ear99-2019` (warm: the rules cache filled by a
+first run; cold: an empty data directory each run, so the rules are parsed and the list index
+built), and prints each time and its ratio to the minimal app. Targets on the project's machine:
+--help at most 3x the minimal app, evaluate (warm) at most 6x. A script that reports numbers, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MINIMAL_APP = '''
+import click
+
+@click.group()
+def cli():
+    """A minimal click app."""
+
+@cli.command()
+def hello():
+    """Say hello."""
+    click.echo("hello")
+
+cli()
+'''
+CASE = "el-huawei-ear99-2019"
+TARGETS = {"exportsim --help": 3.0, f"exportsim evaluate {CASE}": 6.0}
+
+
+def exportsim_command() -> list[str]:
+    script = Path(sys.executable).parent / "exportsim"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "exportsim.cli.main"]
+
+
+def wall(cmd: list[str], runs: int, env: dict[str, str], fresh_data_dir: bool = False) -> float:
+    """Median seconds of `runs` runs of `cmd` (output discarded; a failing run stops the bench)."""
+    times = []
+    for _ in range(runs):
+        run_env = dict(env)
+        if fresh_data_dir:
+            run_env["EXPORTSIM_DATA_DIR"] = tempfile.mkdtemp(prefix="exportsim-bench-cold-")
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=run_env, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=11, help="runs per command (the median is reported)")
+    args = parser.parse_args()
+    exe = exportsim_command()
+    env = {**os.environ, "EXPORTSIM_DATA_DIR": tempfile.mkdtemp(prefix="exportsim-bench-")}
+    with tempfile.TemporaryDirectory() as tmp:
+        app = Path(tmp) / "minimal_click_app.py"
+        app.write_text(MINIMAL_APP)
+        subprocess.run([*exe, "evaluate", CASE], stdout=subprocess.DEVNULL, env=env, check=True)  # fills the cache
+        rows = [
+            ("minimal click app --help", wall([sys.executable, str(app), "--help"], args.runs, env)),
+            ("exportsim --help", wall([*exe, "--help"], args.runs, env)),
+            (f"exportsim evaluate {CASE}", wall([*exe, "evaluate", CASE], args.runs, env)),
+            (
+                f"exportsim evaluate {CASE} (cold cache)",
+                wall([*exe, "evaluate", CASE], max(3, args.runs // 3), env, fresh_data_dir=True),
+            ),
+        ]
+    floor = rows[0][1]
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, median of {args.runs} runs (cold: fewer)")
+    print(f"{'command':<58} {'seconds':>8} {'x minimal':>10}  target")
+    for name, seconds in rows:
+        target = TARGETS.get(name)
+        verdict = "" if target is None else f"<= {target:g}x: {'met' if seconds / floor <= target else 'NOT met'}"
+        print(f"{name:<58} {seconds:>8.3f} {seconds / floor:>10.2f}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
