@@ -161,3 +161,14 @@ def test_every_command_is_reachable_through_the_lazy_group():
     for name in COMMANDS:
         assert isinstance(cli.get_command(ctx, name), click.Command)
     assert cli.get_command(ctx, "no-such-command") is None
+
+
+def test_the_pytest_plugin_loads_no_engine_until_it_collects_a_case():
+    from exportsim.engine.suites.suite import CASE_SUFFIXES
+
+    from exportsim import pytest_plugin
+
+    assert pytest_plugin.CASE_SUFFIXES == CASE_SUFFIXES
+    probe = "import exportsim.pytest_plugin, sys; print(sorted(m for m in {heavy} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe.format(heavy=HEAVY)], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr

@@ -111,3 +111,18 @@ def test_the_key_covers_versions_and_engine_sources(monkeypatch, tmp_path):
     monkeypatch.undo()
     monkeypatch.setattr(rules_cache, "_code_fingerprint", lambda: b"other code")
     assert rules_cache.cache_key("rules", [builtin_rules_dir()]) != key
+
+
+def test_an_input_edited_while_building_is_not_cached(data_dir, tmp_path):
+    source = tmp_path / "input.txt"
+    source.write_text("before")
+
+    def build() -> str:
+        value = source.read_text()
+        source.write_text("after")  # edited by someone else mid-build
+        return value
+
+    assert rules_cache.cached("probe", [source], build) == "before"
+    assert list((data_dir / "cache").glob("probe-*")) == []
+    assert rules_cache.cached("probe", [source], lambda: source.read_text()) == "after"
+    assert len(list((data_dir / "cache").glob("probe-*"))) == 1

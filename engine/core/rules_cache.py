@@ -65,9 +65,10 @@ def cached(kind: str, inputs: Sequence[Path], build: Callable[[], T]) -> T:
     if os.environ.get("EXPORTSIM_NO_CACHE"):
         return build()
     try:
-        path = cache_dir() / f"{kind}-{cache_key(kind, inputs)}.pickle"
+        key = cache_key(kind, inputs)
     except OSError:  # an input vanished or is unreadable: let `build` report it
         return build()
+    path = cache_dir() / f"{kind}-{key}.pickle"
     try:
         with path.open("rb") as fh:
             return pickle.load(fh)
@@ -76,7 +77,12 @@ def cached(kind: str, inputs: Sequence[Path], build: Callable[[], T]) -> T:
     except Exception:  # truncated, corrupt, or written by other code: rebuild it
         pass
     value = build()
-    _write(path, value)
+    try:
+        unchanged = cache_key(kind, inputs) == key  # an input edited while building: do not keep it
+    except OSError:
+        unchanged = False
+    if unchanged:
+        _write(path, value)
     return value
 
 
@@ -96,5 +102,5 @@ def _write(path: Path, value: object) -> None:
         entries = sorted(path.parent.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
             old.unlink(missing_ok=True)
-    except (OSError, pickle.PicklingError):
+    except Exception:  # a cache that cannot be written is only a slower next start
         pass
