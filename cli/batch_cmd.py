@@ -6,27 +6,21 @@ Exit codes: 0 every line evaluated; 1 some lines are error records (the rest wer
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
-from exportsim.engine.batch.runner import (
-    BatchConfig,
-    count_items,
-    manifest,
-    manifest_path,
-    read_items,
-    resume_point,
-    run_batch,
-)
-from exportsim.engine.core.errors import InputError
+from exportsim.engine.batch.resume import prepare_output
+from exportsim.engine.batch.runner import BatchConfig, count_items, read_items, run_batch
+from exportsim.engine.core.errors import EngineFailure, InputError
+from exportsim.engine.core.evaluate import require_engine
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .common import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
+    engine_failed,
     engine_option,
     fail_input,
     lists_db_option,
@@ -35,10 +29,9 @@ from .common import (
     rules_option,
     variant_option,
 )
-from .main import cli
 
 
-@cli.command("evaluate-batch")
+@click.command("evaluate-batch")
 @click.argument("input_arg", metavar="INPUT")
 @click.option(
     "--output",
@@ -110,12 +103,19 @@ def evaluate_batch(
         str(ownership) if ownership else None,
     )
     rules = load_ruleset(rules_dir, variants, lists_db)  # reports bad rules or variants once, before any work
+    try:
+        require_engine(engine)  # durable-rules missing: exit 3 now, not once per worker
+    except EngineFailure as exc:
+        engine_failed(exc)
     if scheduler:
         _on_dask(input_arg, output, config, scheduler, partition_lines, force)
         return
     start_after, out = 0, None
     if output is not None:
-        start_after = _prepare_output(output, input_arg, config, rules.digest, force)
+        try:
+            start_after = prepare_output(output, input_arg, config, rules.digest, force)
+        except InputError as err:
+            fail_input(err)
         out = output.open("a", encoding="utf-8")
     write = out.write if out else sys.stdout.write
     try:
@@ -126,36 +126,6 @@ def evaluate_batch(
     resumed = f" (resumed after line {start_after})" if start_after else ""
     click.echo(f"{stats.records} results, {stats.errors} error records{resumed}", err=True)
     sys.exit(EXIT_FAILED if stats.errors else 0)
-
-
-def _prepare_output(output: Path, input_arg: str, config: BatchConfig, digest: str, force: bool) -> int:
-    """Where to resume; refuses to touch a file that is not this batch's output."""
-    meta_file = manifest_path(output)
-    wanted = json.loads(json.dumps(manifest(input_arg, config, digest)))  # as it reads back from the file
-    if output.exists() and not force:
-        try:
-            found = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else None
-        except json.JSONDecodeError:
-            found = None
-        if found != wanted:
-            why = (
-                "was written by a different batch (input, rules, variants, engine, trace or result version)"
-                if found
-                else ("is not the output of an exportsim batch")
-            )
-            click.echo(
-                f"error: {output} exists and {why}; it is left as it is. Fix: choose another --output, "
-                "or pass --force to replace it.",
-                err=True,
-            )
-            sys.exit(EXIT_BAD_INPUT)
-        try:
-            return resume_point(output)
-        except InputError as err:
-            fail_input(err)
-    output.write_text("", encoding="utf-8")
-    meta_file.write_text(json.dumps(wanted, indent=2), encoding="utf-8")
-    return 0
 
 
 def _run(input_arg, config, write, workers, start_after):

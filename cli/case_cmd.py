@@ -9,26 +9,26 @@ from pathlib import Path
 import click
 import yaml
 from exportsim.engine.core.decision.outcomes import Outcome
-from exportsim.engine.core.errors import InputError, Problem
+from exportsim.engine.core.errors import InputError
 from exportsim.engine.core.ruleset.loader import RuleSet
 from exportsim.engine.core.transaction.model import Item, Kind, Role, Transaction
 from exportsim.engine.core.transaction.source import LineMap
 from exportsim.engine.core.transaction.validation import validate
-from exportsim.engine.suites.suite import CaseFile, load_cases
+from exportsim.engine.suites.case_check import check_expectation
+from exportsim.engine.suites.suite import load_cases
 from iso3166 import countries_by_alpha2
 from pydantic import ValidationError
 from rich.console import Console
 from rich.text import Text
 
 from .common import EXIT_BAD_INPUT, fail_input, load_ruleset, rules_option, variant_option
-from .main import cli
 
 OUTCOMES = [str(o) for o in Outcome]
 KINDS = [str(k) for k in Kind]
 ROLES = [str(r) for r in Role]
 
 
-@cli.group("case")
+@click.group("case")
 def case() -> None:
     """Write case files by hand comfortably: scaffold one, check one."""
 
@@ -244,75 +244,3 @@ def case_check(files, rules_dir, variants) -> None:
             console.print(Text(f"ok {f}", style="green"))
     if problems:
         fail_input(InputError(problems))
-
-
-def check_expectation(case: CaseFile, rules: RuleSet) -> list[Problem]:
-    out: list[Problem] = []
-    exp = case.txn.expected
-    assert exp is not None
-    for name, finding in exp.regimes.items():
-        line = case.lines.line_for(("expected", "regimes", name))
-        if name not in rules.regimes:
-            out.append(
-                Problem(
-                    str(case.path),
-                    f"The expectation names regime '{name}', which the rule set lacks.",
-                    f"Use one of: {', '.join(rules.regimes)}.",
-                    line,
-                )
-            )
-            continue
-        for n, rid in enumerate(finding.rules):
-            where = case.lines.line_for(("expected", "regimes", name, "rules", n))
-            rule = rules.rules.get(rid)
-            if rule is None:
-                out.append(
-                    Problem(
-                        str(case.path),
-                        f"The expectation names rule '{rid}', which does not exist.",
-                        "Use an id from 'exportsim rules list'.",
-                        where,
-                    )
-                )
-            elif rules.rule_regime[rid] != name:
-                out.append(
-                    Problem(
-                        str(case.path),
-                        f"Rule '{rid}' belongs to regime '{rules.rule_regime[rid]}', not '{name}'.",
-                        "List it under its own regime.",
-                        where,
-                    )
-                )
-            elif not rule.effective.contains(case.txn.date):
-                out.append(
-                    Problem(
-                        str(case.path),
-                        f"Rule '{rid}' is not in force on {case.txn.date} (effective "
-                        f"{rule.effective.label()}), so it cannot decide this case.",
-                        "Change the case's date or the expected rules.",
-                        where,
-                    )
-                )
-        if finding.outcome == "no_license_required" and finding.rules:
-            kinds = {str(rules.rules[r].outcome) for r in finding.rules if r in rules.rules}
-            if kinds - {"no_license_required"}:
-                out.append(
-                    Problem(
-                        str(case.path),
-                        f"Regime '{name}' is expected to need nothing, yet the rules listed decide something stronger.",
-                        "Correct the outcome or the rules.",
-                        line,
-                    )
-                )
-    regime_outcomes = [Outcome(f.outcome) for f in exp.regimes.values()]
-    if regime_outcomes and max(o.strength for o in regime_outcomes) > Outcome(exp.outcome).strength:
-        out.append(
-            Problem(
-                str(case.path),
-                f"The overall outcome '{exp.outcome}' is weaker than a regime's expected "
-                "outcome; the overall outcome is the strongest of the regimes.",
-                "Raise the overall outcome or correct the regime's.",
-                case.lines.line_for(("expected", "outcome")),
-            )
-        )
-    return out

@@ -1,24 +1,25 @@
 """What every command shares: options, loading the rules (with variants), and the way input
-errors and engine failures end a command (one paragraph each, documented exit codes)."""
+errors and engine failures end a command (one paragraph each, documented exit codes).
+
+Importing this module stays cheap (no rich, no durable-rules): the heavy pieces are imported by
+the function that needs them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
-from exportsim.engine.core.errors import InputError, Problem
+from exportsim.engine.core.errors import EngineFailure, EngineUnavailable, InputError, Problem
 from exportsim.engine.core.evaluate import Evaluator, builtin_cases_dir, load_transaction
-from exportsim.engine.core.executors.durable import EngineFailure
-from exportsim.engine.core.ruleset.loader import RuleSet, load_rules
 from exportsim.engine.core.transaction.model import Transaction
-from exportsim.engine.core.transaction.ownership_file import load_ownership
-from exportsim.engine.lists.store import with_store_entries
-from exportsim.engine.scenarios.variants import apply_variants
-from rich.console import Console
-from rich.markup import escape
+from exportsim.engine.scenarios.prepared import Prepared, prepare
+
+if TYPE_CHECKING:
+    from exportsim.engine.core.ruleset.loader import RuleSet
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -26,6 +27,9 @@ EXIT_ENGINE = 3
 
 
 def fail_input(err: InputError) -> NoReturn:
+    from rich.console import Console
+    from rich.markup import escape
+
     console = Console(stderr=True, highlight=False)
     for p in err.problems:
         console.print(f"[bold red]error:[/] {escape(p.render())}", soft_wrap=True, markup=True)
@@ -33,33 +37,54 @@ def fail_input(err: InputError) -> NoReturn:
 
 
 def engine_failed(exc: EngineFailure) -> NoReturn:
-    click.echo(
-        f"error: the rule engine failed: {exc}. This is a bug in exportsim or its rules; "
-        "re-run with --engine python to compare, and report it.",
-        err=True,
-    )
+    if isinstance(exc, EngineUnavailable):  # the message is the cause and the fix already
+        click.echo(f"error: {exc}", err=True)
+    else:
+        click.echo(
+            f"error: the rule engine failed: {exc}. This is a bug in exportsim or its rules; "
+            "re-run with --engine python to compare, and report it.",
+            err=True,
+        )
     sys.exit(EXIT_ENGINE)
+
+
+def load_prepared(
+    path: Path | None, variants: tuple[str, ...] | list[str] = (), lists_db: Path | None = None
+) -> Prepared:
+    """The rules folder (default: built-in) with the variants applied in order (from the rules
+    cache when it can), and optionally the list entries of an imported list store instead of
+    the curated ones."""
+    try:
+        return prepare(path, variants, lists_db)
+    except InputError as err:
+        fail_input(err)
 
 
 def load_ruleset(
     path: Path | None, variants: tuple[str, ...] | list[str] = (), lists_db: Path | None = None
 ) -> RuleSet:
-    """The rules folder (default: built-in) with the variants applied in order, and optionally
-    the list entries of an imported list store instead of the curated ones."""
-    try:
-        base = load_rules(path)
-        rules = apply_variants(base, list(variants))
-        return with_store_entries(rules, base, lists_db) if lists_db else rules
-    except InputError as err:
-        fail_input(err)
+    return load_prepared(path, variants, lists_db).rules
 
 
-def make_evaluator(rules: RuleSet, engine: str, ownership: Path | None = None) -> Evaluator:
+def load_evaluator(
+    path: Path | None,
+    variants: tuple[str, ...] | list[str] = (),
+    lists_db: Path | None = None,
+    engine: str = "durable",
+    ownership: Path | None = None,
+) -> Evaluator:
+    """An evaluator on the prepared rules; bad input exits 2, an engine that cannot run exits 3."""
+    prepared = load_prepared(path, variants, lists_db)
     try:
-        data = load_ownership(ownership) if ownership else None
-        return Evaluator(rules, engine=engine, ownership=data)  # type: ignore[arg-type]
+        if ownership:
+            from exportsim.engine.core.transaction.ownership_file import load_ownership
+
+            return prepared.evaluator(engine, load_ownership(ownership))  # type: ignore[arg-type]
+        return prepared.evaluator(engine)  # type: ignore[arg-type]
     except InputError as err:
         fail_input(err)
+    except EngineFailure as exc:
+        engine_failed(exc)
 
 
 def resolve_case(arg: str) -> Path:
@@ -156,3 +181,12 @@ engine_option = click.option(
     help="durable-rules (default) or the plain-Python evaluator.",
 )
 format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+
+
+def refuse_overwrite(output: Path | None, force: bool) -> None:
+    """Commands that write a report or population never replace a file unless told --force."""
+    if output is not None and output.exists() and not force:
+        click.echo(
+            f"error: {output} already exists. Fix: choose another --output, or pass --force to replace it.", err=True
+        )
+        sys.exit(EXIT_BAD_INPUT)

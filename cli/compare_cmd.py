@@ -1,5 +1,5 @@
-"""`exportsim compare` (a corpus under variants or on two dates) and `exportsim generate` (a seeded
-synthetic population). Both refuse to write over an existing file unless told --force."""
+"""`exportsim compare`: a corpus under variants or on two dates, and what changes. It refuses to
+write over an existing report unless told --force."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from pathlib import Path
 
 import click
 from exportsim.engine.core.decision.outcomes import Outcome
-from exportsim.engine.core.errors import InputError, Problem
+from exportsim.engine.core.errors import EngineFailure, InputError, Problem
 from exportsim.engine.core.evaluate import builtin_cases_dir
-from exportsim.engine.core.executors.durable import EngineFailure
 from exportsim.engine.scenarios.compare import Scenario, compare, report
-from exportsim.engine.scenarios.generate import Generator, load_profile
 from exportsim.engine.scenarios.population import read
 from rich.console import Console
 from rich.markup import escape
@@ -30,21 +28,12 @@ from .common import (
     engine_option,
     fail_input,
     lists_db_option,
-    load_ruleset,
-    make_evaluator,
+    load_evaluator,
     parse_date,
+    refuse_overwrite,
     rules_option,
 )
 from .html_report import render_html
-from .main import cli
-
-
-def _writable(output: Path | None, force: bool) -> None:
-    if output is not None and output.exists() and not force:
-        click.echo(
-            f"error: {output} already exists. Fix: choose another --output, or pass --force to replace it.", err=True
-        )
-        sys.exit(EXIT_BAD_INPUT)
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -59,7 +48,7 @@ def _emit(text: str, output: Path | None) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
-@cli.command("compare")
+@click.command("compare")
 @click.argument("inputs", nargs=-1)
 @click.option(
     "--variant",
@@ -84,9 +73,9 @@ def compare_cmd(inputs, variants, stack, dates, rules_dir, lists_db, engine, fmt
     """
     if bool(variants) == bool(dates):
         raise click.UsageError("Give one or more --variant, or --dates D1 D2 (not both).")
-    _writable(output, force)
-    base_rules = load_ruleset(rules_dir, (), lists_db)
-    base_eval = make_evaluator(base_rules, engine)
+    refuse_overwrite(output, force)
+    base_eval = load_evaluator(rules_dir, (), lists_db, engine)
+    base_rules = base_eval.rules
     if dates:
         d1, d2 = (parse_date(None, None, d) for d in dates)
         baseline = Scenario(f"baseline on {d1}", base_eval, d1)
@@ -95,7 +84,7 @@ def compare_cmd(inputs, variants, stack, dates, rules_dir, lists_db, engine, fmt
         baseline = Scenario("baseline", base_eval)
         groups = [list(variants)] if stack else [[v] for v in variants]
         scenarios = [
-            Scenario(" + ".join(g), make_evaluator(load_ruleset(rules_dir, g, lists_db), engine)) for g in groups
+            Scenario(" + ".join(g), load_evaluator(rules_dir, g, lists_db, engine)) for g in groups
         ]
     corpus, problems = [], []
     for entry in read(list(inputs) or [str(builtin_cases_dir())]):
@@ -235,33 +224,3 @@ def _csv(data: dict) -> str:
                 ]
             )
     return buf.getvalue()
-
-
-@cli.command("generate")
-@click.option("--n", "count", type=click.IntRange(1), required=True, help="How many transactions.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same population.")
-@click.option(
-    "--profile",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Population profile (default: the built-in one; docs/generate.md).",
-)
-@rules_option
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="JSONL file (default: stdout).")
-@click.option("--force", is_flag=True, help="Replace an existing --output file.")
-def generate_cmd(count, seed, profile, rules_dir, output, force) -> None:
-    """Write a synthetic transaction population as JSONL, reproducible from --seed."""
-    _writable(output, force)
-    try:
-        prof = load_profile(profile)
-    except InputError as err:
-        fail_input(err)
-    gen = Generator(prof, load_ruleset(rules_dir), seed)
-    out = output.open("w", encoding="utf-8") if output else sys.stdout
-    try:
-        for txn in gen.population(count):
-            out.write(json.dumps(txn, ensure_ascii=False, separators=(",", ":")) + "\n")
-    finally:
-        if output:
-            out.close()
-    if output:
-        click.echo(f"wrote {count} transactions to {output} (profile {prof.id}, seed {seed})", err=True)

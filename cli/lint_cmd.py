@@ -12,10 +12,9 @@ from rich.console import Console
 from rich.text import Text
 
 from .common import EXIT_FAILED, load_ruleset, variant_option
-from .main import rules
 
 
-@rules.command("lint")
+@click.command("lint")
 @click.argument("rules_dir", required=False, type=click.Path(path_type=Path))
 @variant_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

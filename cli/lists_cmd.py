@@ -19,7 +19,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from .common import EXIT_FAILED, fail_input, format_option, lists_db_option, load_ruleset, parse_date, rules_option
-from .main import cli
 
 db_option = click.option(
     "--db",
@@ -28,7 +27,7 @@ db_option = click.option(
 )
 
 
-@cli.group("lists")
+@click.group("lists")
 def lists() -> None:
     """Import official list files into a local store, and show what it holds."""
 
@@ -124,7 +123,7 @@ def lists_show(source, uid, db, fmt) -> None:
         )
 
 
-@cli.command("screen")
+@click.command("screen")
 @click.argument("name", required=False)
 @click.option("--country", help="The party's country (ISO code): a different country lowers the score.")
 @click.option("--lists", "list_names", default="entity_list,sdn", show_default=True, help="Lists to screen against.")

@@ -1,4 +1,9 @@
-"""The `exportsim` command line. Each command parses options, calls the engine, renders.
+"""The `exportsim` command line: the root group and the table of its commands, nothing else.
+
+Each command lives in a module of its own, imported only when that command runs or its help is
+shown (click's lazy-loading idiom, `LazyGroup`), so `exportsim --help` imports click and nothing
+of the engine, and no command module imports this one (no import cycle). Each command parses its
+options, makes one engine call and renders the result.
 
 Exit codes: 0 success (whatever the decision), 1 expectation mismatch where a command checks
 expectations, 2 bad input (files, options), 3 internal engine failure.
@@ -6,38 +11,116 @@ expectations, 2 bad input (files, options), 3 internal engine failure.
 
 from __future__ import annotations
 
-import json
-import sys
+import importlib
 
 import click
-from exportsim.engine.core.errors import InputError
-from exportsim.engine.core.executors.durable import EngineFailure
-from exportsim.engine.core.transaction.model import Transaction
-from rich.console import Console
 
-from exportsim import DISCLAIMER, __version__
+from exportsim import __version__
 
-from .common import (
-    EXIT_BAD_INPUT,
-    builtin_cases,
-    engine_failed,
-    engine_option,
-    fail_input,
-    format_option,
-    lists_db_option,
-    load_all,
-    load_ruleset,
-    make_evaluator,
-    ownership_option,
-    parse_date,
-    rules_option,
-    variant_option,
-)
-from .render import print_results
-from .rules_view import rules_list, rules_show
+# name -> ("module:attribute", the one-line help `exportsim --help` shows without importing the
+# module). tests/test_cli_startup.py checks each line against the command's own docstring.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "case": ("exportsim.cli.case_cmd:case", "Write case files by hand comfortably: scaffold one, check one."),
+    "cases": ("exportsim.cli.cases_cmd:cases", "The built-in case library."),
+    "compare": (
+        "exportsim.cli.compare_cmd:compare_cmd",
+        "Evaluate INPUTS (case files, folders, JSONL populations; default: the built-in cases) under the "
+        "baseline and each --variant, or on the two --dates, and report what changes: how many transactions "
+        "change outcome, the transition matrix, breakdowns by regime, destination and item category, and for "
+        "each changed transaction the rules that fired in one and not the other.",
+    ),
+    "evaluate": (
+        "exportsim.cli.evaluate_cmd:evaluate",
+        "Evaluate transaction FILES (paths or built-in case names) and explain the decision.",
+    ),
+    "evaluate-batch": (
+        "exportsim.cli.batch_cmd:evaluate_batch",
+        "Evaluate INPUT, a JSONL file (one transaction per line; '-' for stdin) or a folder of case files, "
+        "writing one JSON result per line (with the input line number and transaction id).",
+    ),
+    "generate": (
+        "exportsim.cli.generate_cmd:generate_cmd",
+        "Write a synthetic transaction population as JSONL, reproducible from --seed.",
+    ),
+    "lists": (
+        "exportsim.cli.lists_cmd:lists",
+        "Import official list files into a local store, and show what it holds.",
+    ),
+    "progress": (
+        "exportsim.cli.train_cmd:progress_cmd",
+        "Attempts, scores, time and per-topic mastery, as a table or --format json.",
+    ),
+    "rules": (
+        "exportsim.cli.rules_cmd:rules",
+        "Inspect the rule set: regimes, rules, parameters, groups, list entries.",
+    ),
+    "schema": ("exportsim.cli.schema_cmd:schema", "Print JSON Schemas of the input and output formats."),
+    "screen": (
+        "exportsim.cli.lists_cmd:screen",
+        "Screen NAME against the lists: each entry in the match or review band, with the name or alias that "
+        "matched, both normalised forms and the score (thresholds: rules/screening.yaml).",
+    ),
+    "test": (
+        "exportsim.cli.test_cmd:test_cases",
+        "Run case files (default: the built-in library) and compare them with their expectations.",
+    ),
+    "train": (
+        "exportsim.cli.train_cmd:train",
+        "The case library by difficulty and topic with your status on each, then the next case.",
+    ),
+    "variants": (
+        "exportsim.cli.variants_cmd:variants",
+        'Regime variants: "what if" overlays of dated changes, applied with --variant.',
+    ),
+    "walk": (
+        "exportsim.cli.train_cmd:walk",
+        "Walk through CASE (a built-in case name or a file) step by step, with feedback.",
+    ),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use: to run them, or to show their help.
+
+    The root help lists every command with the one-line help stored in the table, so listing
+    them imports none.
+    """
+
+    def __init__(self, *args, lazy_commands: dict[str, tuple[str, str]] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_commands and cmd_name not in self.commands:
+            module_name, _, attr = self.lazy_commands[cmd_name][0].partition(":")
+            command = getattr(importlib.import_module(module_name), attr)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{module_name}:{attr} is not a click command")
+            self.commands[cmd_name] = command
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            if name in self.lazy_commands and name not in self.commands:
+                stand_in = click.Command(name, help=self.lazy_commands[name][1])  # shortened as click does
+                rows.append((name, stand_in.get_short_help_str(limit)))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="exportsim")
 def cli() -> None:
     """exportsim: a rules-as-code export licensing simulator.
@@ -47,143 +130,9 @@ def cli() -> None:
     """
 
 
-@cli.command()
-@click.argument("files", nargs=-1)
-@click.option("--all", "all_builtin", is_flag=True, help="Evaluate every built-in case.")
-@click.option("--date", "on", callback=parse_date, help="Evaluate as of this date instead of the file's date.")
-@rules_option
-@variant_option
-@lists_db_option
-@ownership_option
-@format_option
-@click.option("--why-not", is_flag=True, help="Explain each rule in force that did not fire.")
-@engine_option
-@click.option("--no-trace", is_flag=True, help="Text output: hide the rule-firing trace.")
-@click.option("--law", "show_law", is_flag=True, help="Text output: show the text of the law beside each finding.")
-def evaluate(
-    files, all_builtin, on, rules_dir, variants, lists_db, ownership, fmt, why_not, engine, no_trace, show_law
-) -> None:
-    """Evaluate transaction FILES (paths or built-in case names) and explain the decision.
-
-    JSON output is one object for one file and an array for several (docs/output.md).
-    """
-    if not files and not all_builtin:
-        raise click.UsageError("Name at least one transaction file or built-in case, or pass --all.")
-    txns, problems = load_all(list(files), all_builtin)
-    if problems:
-        fail_input(InputError(problems))
-    evaluator = make_evaluator(load_ruleset(rules_dir, variants, lists_db), engine, ownership)
-    try:
-        results = [evaluator.evaluate(t, on=on, explain_misses=why_not, file=str(p)) for p, t in txns]
-    except EngineFailure as exc:
-        engine_failed(exc)
-    if fmt == "json":
-        click.echo(json.dumps(results[0] if len(results) == 1 else results, indent=2, ensure_ascii=False))
-    else:
-        print_results(Console(highlight=False), results, show_trace=not no_trace, show_law=show_law)
-
-
-@cli.group()
-def rules() -> None:
-    """Inspect the rule set: regimes, rules, parameters, groups, list entries."""
-
-
-@rules.command("list")
-@rules_option
-@variant_option
-@format_option
-def rules_list_cmd(rules_dir, variants, fmt) -> None:
-    """List each regime's rules with their dates and citations."""
-    rules_list(load_ruleset(rules_dir, variants), fmt)
-
-
-@rules.command("show")
-@click.argument("rule_id")
-@rules_option
-@variant_option
-@format_option
-def rules_show_cmd(rule_id, rules_dir, variants, fmt) -> None:
-    """Show one rule (or parameter, group, list entry, aggregation) in plain words; `aggregations`
-    shows the ownership aggregations, review-policy order and screening bands."""
-    rs = load_ruleset(rules_dir, variants)
-    if not rules_show(rs, rule_id, fmt):
-        known = ", ".join(list(rs.rules)[:8])
-        click.echo(
-            f"error: no rule, parameter, group, list entry or aggregation '{rule_id}'. Fix: use an id from "
-            f"'exportsim rules list' (e.g. {known}).",
-            err=True,
-        )
-        sys.exit(EXIT_BAD_INPUT)
-
-
-@cli.group()
-def schema() -> None:
-    """Print JSON Schemas of the input and output formats."""
-
-
-@schema.command("transaction")
-def schema_transaction() -> None:
-    """The JSON Schema of a transaction (and case) file."""
-    click.echo(json.dumps(Transaction.model_json_schema(), indent=2))
-
-
-@schema.command("result")
-@click.option(
-    "--kind",
-    type=click.Choice(["full", "light", "batch-record"]),
-    default="full",
-    show_default=True,
-    help="full: `evaluate --format json`; light: `detail` summary or none; batch-record: one `evaluate-batch` line.",
-)
-def schema_result(kind: str) -> None:
-    """The JSON Schema of a result, generated from its pydantic models (docs/output.md)."""
-    from exportsim.engine.core.trace.result import json_schema
-
-    click.echo(json.dumps(json_schema(kind), indent=2))
-
-
-@cli.group()
-def cases() -> None:
-    """The built-in case library."""
-
-
-@cases.command("list")
-@format_option
-def cases_list(fmt) -> None:
-    """List the built-in cases."""
-    rows = [
-        {"name": p.stem, "date": t.date.isoformat(), "difficulty": t.difficulty, "title": t.title}
-        for p, t in builtin_cases()
-    ]
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
-        return
-    from rich.table import Table
-
-    table = Table(title="Built-in cases (exportsim evaluate NAME)")
-    for col in ("name", "date", "difficulty", "title"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(r["name"], r["date"], r["difficulty"] or "", r["title"])
-    Console(highlight=False).print(table)
-    Console(highlight=False).print(DISCLAIMER, style="italic")
-
-
 def main() -> None:
     cli()
 
-
-# Commands with modules of their own register themselves on `cli`.
-from . import (  # noqa: E402,F401
-    batch_cmd,
-    case_cmd,
-    compare_cmd,
-    lint_cmd,
-    lists_cmd,
-    test_cmd,
-    train_cmd,
-    variants_cmd,
-)
 
 if __name__ == "__main__":
     main()

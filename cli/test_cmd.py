@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 import click
-from exportsim.engine.core.errors import InputError, Problem
+from exportsim.engine.core.errors import EngineFailure, InputError, Problem
 from exportsim.engine.core.evaluate import builtin_cases_dir
-from exportsim.engine.core.executors.durable import EngineFailure
 from exportsim.engine.suites.coverage import Coverage, measure
 from exportsim.engine.suites.suite import CaseOutcome, KeywordError, discover, keyword_matcher, load_cases, run
 from rich.console import Console
@@ -27,18 +26,16 @@ from .common import (
     engine_option,
     fail_input,
     lists_db_option,
-    load_ruleset,
-    make_evaluator,
+    load_evaluator,
     ownership_option,
     rules_option,
     variant_option,
 )
-from .main import cli
 from .render import result_tree
 from .suite_report import coverage_text, junit_xml
 
 
-@cli.command("test")
+@click.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @rules_option
 @variant_option
@@ -94,8 +91,8 @@ def test_cases(
     cases, broken = load_cases(discover(paths or [builtin_cases_dir()]))
     if keyword:
         cases = [c for c in cases if matcher(c)]
-    rules = load_ruleset(rules_dir, variants, lists_db)
-    evaluator = make_evaluator(rules, engine, ownership)
+    evaluator = load_evaluator(rules_dir, variants, lists_db, engine, ownership)
+    rules = evaluator.rules
     console = Console(highlight=False)
     if broken and fmt == "text":
         for p in broken:

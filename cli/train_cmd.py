@@ -1,40 +1,32 @@
 """Trainee mode: `exportsim train` (the library and the next case), `exportsim walk CASE` (one
-guided walk-through), `exportsim progress` (scores and mastery). Exit codes: 0, 2 bad input."""
+guided walk-through), `exportsim progress` (scores and mastery). Exit codes: 0, 2 bad input.
+
+The walk's moves (resume, hint, skip, back, quit, scoring) are engine/training/session.py; this
+module shows the steps and reads the replies.
+"""
 
 from __future__ import annotations
 
 import getpass
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import click
-import yaml
-from exportsim.engine.core.decision.outcomes import Outcome
 from exportsim.engine.core.errors import InputError
-from exportsim.engine.core.evaluate import Evaluator, load_transaction
-from exportsim.engine.core.transaction.model import Transaction
+from exportsim.engine.core.evaluate import Evaluator
+from exportsim.engine.training.library import DIFFICULTIES, course_order, next_case
 from exportsim.engine.training.progress import Progress
-from exportsim.engine.training.walkthrough import (
-    HINT_COST,
-    POINTS,
-    Step,
-    build_steps,
-    is_right,
-    max_score,
-    parse_answer,
-)
+from exportsim.engine.training.session import Event, Walkthrough, load_answers, start_walk, topic
+from exportsim.engine.training.walkthrough import Step
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .common import builtin_cases, fail_input, format_option, load_ruleset, make_evaluator, resolve_case
-from .main import cli
+from .common import builtin_cases, fail_input, format_option, load_evaluator, resolve_case
 from .render import result_tree
 
-DIFFICULTIES = ("intro", "intermediate", "advanced")
 trainee_option = click.option(
     "--trainee",
     default=lambda: os.environ.get("EXPORTSIM_TRAINEE") or getpass.getuser(),
@@ -59,151 +51,80 @@ def _progress(db: Path | None) -> Progress:
         fail_input(err)
 
 
-def _topic(txn: Transaction) -> str:
-    return txn.tags[0] if txn.tags else "general"
+def _show_step(c: Console, step: Step, i: int, total: int) -> None:
+    c.rule(f"{i + 1}/{total}  {step.title}", style="dim")
+    if step.text:
+        c.print(escape(step.text))
+    if step.table:
+        table = Table(show_header=False, box=None, pad_edge=False)
+        table.add_column(style="bold", no_wrap=False)
+        table.add_column()
+        for k, v in step.table:
+            table.add_row(escape(k), escape(v))
+        c.print(table)
+    for n, option in enumerate(step.options if step.scored else [], start=1):
+        c.print(f"  {n}. {escape(option.replace('_', ' '))}")
 
 
-class Walk:
-    """One walk-through: shows steps, reads answers, gives feedback, saves every answer at once."""
+def _prompt(step: Step) -> str:
+    if not step.scored:
+        return "Press Enter to continue (b back, q quit)"
+    several = " (several: 1,3)" if step.kind == "multi" else ""
+    return f"Answer{several}; h hint, s skip, b back, q quit"
 
-    def __init__(
-        self,
-        console: Console,
-        txn: Transaction,
-        steps: list[Step],
-        result: dict,
-        progress: Progress,
-        attempt: int,
-        ask: Callable[[str], str | None],
-        interactive: bool,
-    ) -> None:
-        self.c, self.txn, self.steps, self.result = console, txn, steps, result
-        self.progress, self.attempt, self.ask, self.interactive = progress, attempt, ask, interactive
 
-    def run(self) -> bool:
-        """True when the case was finished, False when the trainee quit (progress kept)."""
-        done = self.progress.answers(self.attempt)
-        i = 0
-        if done:
-            i = next((n for n, s in enumerate(self.steps) if s.scored and s.id not in done), len(self.steps))
-            self.c.print(f"[bold]Resuming[/] {escape(self.txn.id)}: {len(done)} answers already given.")
-        while i < len(self.steps):
-            step = self.steps[i]
-            move = self._show(step, i)
-            if move == "quit":
-                self.c.print("Stopped. Your answers are saved; run the same command to carry on.")
-                return False
-            i = max(0, self._previous(i)) if move == "back" else i + 1
-        self._finish()
-        return True
-
-    def _previous(self, i: int) -> int:
-        for j in range(i - 1, -1, -1):
-            if self.steps[j].scored:
-                self.progress.forget(self.attempt, self.steps[j].id)
-                return j
-        return 0
-
-    def _show(self, step: Step, i: int) -> str:
-        self.c.rule(f"{i + 1}/{len(self.steps)}  {step.title}", style="dim")
-        if step.text:
-            self.c.print(escape(step.text))
-        if step.table:
-            table = Table(show_header=False, box=None, pad_edge=False)
-            table.add_column(style="bold", no_wrap=False)
-            table.add_column()
-            for k, v in step.table:
-                table.add_row(escape(k), escape(v))
-            self.c.print(table)
-        if not step.scored:
-            if not self.interactive:
-                return "next"
-            reply = self.ask("Press Enter to continue (b back, q quit)")
-            if reply is None or reply.strip().lower() in ("q", "quit"):
-                return "quit"
-            return "back" if reply.strip().lower() in ("b", "back") else "next"
-        for n, option in enumerate(step.options, start=1):
-            self.c.print(f"  {n}. {escape(option.replace('_', ' '))}")
-        several = " (several: 1,3)" if step.kind == "multi" else ""
-        hint = False
-        started = time.monotonic()
-        while True:
-            reply = self.ask(f"Answer{several}; h hint, s skip, b back, q quit")
-            if reply is None:
-                return "quit"
-            text = reply.strip()
-            low = text.lower()
-            if not text:
-                continue
-            if low in ("q", "quit"):
-                return "quit"
-            if low in ("b", "back"):
-                return "back"
-            if low in ("h", "hint"):
-                hint = True
-                self.c.print(
-                    f"[cyan]Hint (costs {HINT_COST} points):[/] {step.hint or 'Think about the rule in force.'}"
-                )
-                continue
-            if low in ("s", "skip"):
-                chosen = ["(skipped)"]
-                break
-            parsed = parse_answer(step, text)
-            if parsed is None:
-                self.c.print(
-                    f"'{text}' is not one of the options: answer with a number from 1 to {len(step.options)} "
-                    "or the option's text."
-                )
-                continue
-            chosen = parsed
-            break
-        right = is_right(step, chosen)
-        points = (POINTS - (HINT_COST if hint else 0)) if right else 0
-        self.progress.record(self.attempt, step.id, chosen, right, hint, points, time.monotonic() - started)
-        if right:
-            self.c.print(f"[green]Right[/] (+{points}).")
-        else:
-            self.c.print(
-                f"[red]Not quite.[/] The answer is: {escape(', '.join(a.replace('_', ' ') for a in step.answer))}."
+def _show_event(c: Console, event: Event) -> None:
+    step = event.step
+    if event.kind == "hint":
+        c.print(f"[cyan]Hint (costs {event.points} points):[/] {escape(event.text)}")
+    elif event.kind == "invalid" and step is not None:
+        c.print(
+            escape(
+                f"'{event.text}' is not one of the options: answer with a number from 1 to {len(step.options)} "
+                "or the option's text."
             )
-        for line in step.explanation:
-            self.c.print(f"  {escape(line)}", soft_wrap=False)
-        return "next"
-
-    def _finish(self) -> None:
-        self.progress.finish(self.attempt)
-        answers = self.progress.answers(self.attempt)
-        score = sum(a.points for a in answers.values())
-        total = max_score(self.steps)
-        self.c.rule("The full explanation", style="dim")
-        self.c.print(result_tree(self.result, show_trace=True))
-        if self.txn.teaching and self.txn.teaching.note:
-            self.c.print(f"[bold]Teaching note:[/] {escape(self.txn.teaching.note)}")
-        review = [s.title for s in self.steps if s.scored and (s.id not in answers or not answers[s.id].correct)]
-        self.c.print(f"[bold]Score: {score} of {total}[/]")
-        if review:
-            self.c.print("To review: " + "; ".join(dict.fromkeys(review)))
+        )
+    elif event.kind == "answered" and step is not None:
+        if event.right:
+            c.print(f"[green]Right[/] (+{event.points}).")
         else:
-            self.c.print("Every step right.")
+            c.print(f"[red]Not quite.[/] The answer is: {escape(', '.join(a.replace('_', ' ') for a in step.answer))}.")
+        for line in step.explanation:
+            c.print(f"  {escape(line)}", soft_wrap=False)
+
+
+def run_walk(c: Console, walk: Walkthrough, ask: Callable[[str], str | None], interactive: bool) -> bool:
+    """True when the case was finished, False when the trainee quit (progress kept)."""
+    if walk.resumed:
+        c.print(f"[bold]Resuming[/] {escape(walk.txn.id)}: {walk.resumed} answers already given.")
+    while not walk.done:
+        step = walk.step
+        _show_step(c, step, walk.index, len(walk.steps))
+        while True:
+            reply = "" if not step.scored and not interactive else ask(_prompt(step))
+            event = walk.handle(reply)
+            _show_event(c, event)
+            if event.kind == "quit":
+                c.print("Stopped. Your answers are saved; run the same command to carry on.")
+                return False
+            if event.moves:
+                break
+    summary = walk.finish()
+    c.rule("The full explanation", style="dim")
+    c.print(result_tree(walk.result, show_trace=True))
+    if walk.txn.teaching and walk.txn.teaching.note:
+        c.print(f"[bold]Teaching note:[/] {escape(walk.txn.teaching.note)}")
+    c.print(f"[bold]Score: {summary.score} of {summary.total}[/]")
+    c.print("To review: " + "; ".join(summary.review) if summary.review else "Every step right.")
+    return True
 
 
 def _scripted(path: Path, console: Console) -> Callable[[str], str | None]:
     """Answers replayed from a YAML/JSON list, echoed as a transcript."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        fail_input(InputError.one(str(path), f"Cannot read the answers: {exc}.", "Write a YAML list of answers."))
-    if isinstance(data, dict):
-        data = data.get("answers")
-    if not isinstance(data, list):
-        fail_input(
-            InputError.one(
-                str(path),
-                "The answers file must be a list (or have 'answers:' with a list).",
-                "Write one answer per line: '- 2', '- yes', '- h' for a hint ...",
-            )
-        )
-    queue = [str(a) for a in data]
+        queue = load_answers(path)
+    except InputError as err:
+        fail_input(err)
 
     def ask(prompt: str) -> str | None:
         if not queue:
@@ -227,31 +148,22 @@ def _interactive(console: Console) -> Callable[[str], str | None]:
     return ask
 
 
-def requiring_regimes(evaluator: Evaluator) -> set[str]:
-    """Regimes with a rule that can require something (stronger than a licence exception)."""
-    floor = Outcome.LICENSE_EXCEPTION.strength
-    return {c.regime for c in evaluator.compiled if c.rule.outcome is not None and c.rule.outcome.strength > floor}
-
-
 def walk_case(path: Path, trainee: str, db: Path | None, answers: Path | None, evaluator: Evaluator) -> bool:
     console = _console()
+    ask = _scripted(answers, console) if answers else _interactive(console)
     try:
-        txn = load_transaction(path)
+        walk = start_walk(path, trainee, _progress(db), evaluator)
     except InputError as err:
         fail_input(err)
-    result = evaluator.evaluate(txn, file=str(path))
-    steps = build_steps(txn, result, requiring_regimes(evaluator))
-    progress = _progress(db)
-    attempt = progress.open_attempt(trainee, txn.id, _topic(txn), txn.difficulty or "", max_score(steps))
+    txn = walk.txn
     console.print(
         f"[bold]{escape(txn.id)}[/] — {escape(txn.title)} "
         f"[dim]({txn.difficulty or 'no difficulty'}; trainee {escape(trainee)})[/]"
     )
-    ask = _scripted(answers, console) if answers else _interactive(console)
-    return Walk(console, txn, steps, result, progress, attempt, ask, interactive=answers is None).run()
+    return run_walk(console, walk, ask, interactive=answers is None)
 
 
-@cli.command("walk")
+@click.command("walk")
 @click.argument("case")
 @trainee_option
 @db_option
@@ -266,10 +178,10 @@ def walk(case, trainee, db, answers) -> None:
         path = resolve_case(case)
     except InputError as err:
         fail_input(err)
-    walk_case(path, trainee, db, answers, make_evaluator(load_ruleset(None), "durable"))
+    walk_case(path, trainee, db, answers, load_evaluator(None))
 
 
-@cli.command("train")
+@click.command("train")
 @trainee_option
 @db_option
 def train(trainee, db) -> None:
@@ -284,12 +196,12 @@ def train(trainee, db) -> None:
         table.add_column("topic")
         table.add_column("status")
         for p, t in (c for c in cases if c[1].difficulty == level):
-            table.add_row(p.stem, _topic(t), status.get(t.id, "new"))
+            table.add_row(p.stem, topic(t), status.get(t.id, "new"))
         console.print(table)
-    order = [c for level in DIFFICULTIES for c in cases if c[1].difficulty == level]
+    order = course_order(cases)
     evaluator = None
     while True:
-        nxt = _next_case(order, progress.status(trainee))
+        nxt = next_case(order, progress.status(trainee))
         if nxt is None:
             console.print("Every case mastered: walk any again with 'exportsim walk CASE'.")
             return
@@ -303,21 +215,12 @@ def train(trainee, db) -> None:
             return
         if not start:
             return
-        evaluator = evaluator or make_evaluator(load_ruleset(None), "durable")
+        evaluator = evaluator or load_evaluator(None)
         if not walk_case(nxt[0], trainee, db, None, evaluator):
             return  # the trainee stopped in the middle: leave the library for now
 
 
-def _next_case(order: list[tuple[Path, Transaction]], status: dict[str, str]) -> tuple[Path, Transaction] | None:
-    """A case in progress first, then the first new case, then one not yet mastered; easiest first."""
-    for wanted in ("in progress", None, "attempted"):
-        found = next((c for c in order if status.get(c[1].id) == wanted), None)
-        if found:
-            return found
-    return None
-
-
-@cli.command("progress")
+@click.command("progress")
 @click.option("--trainee", default=None, help="One trainee (default: everyone).")
 @db_option
 @format_option

@@ -13,10 +13,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from .common import EXIT_BAD_INPUT, fail_input, format_option
-from .main import cli
 
 
-@cli.group("variants")
+@click.group("variants")
 def variants() -> None:
     """Regime variants: "what if" overlays of dated changes, applied with --variant."""
 

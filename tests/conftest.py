@@ -4,6 +4,7 @@ run `HYPOTHESIS_PROFILE=long pytest` locally for a deeper search."""
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,9 @@ settings.register_profile("long", max_examples=1500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
+# The rules cache, list store and progress database of the tests stay out of the user's data
+# directory (subprocesses inherit it).
+os.environ.setdefault("EXPORTSIM_DATA_DIR", tempfile.mkdtemp(prefix="exportsim-tests-"))
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from exportsim.cli.common import builtin_case_paths
 from exportsim.cli.main import cli
-from exportsim.cli.train_cmd import requiring_regimes
 from exportsim.engine.core.evaluate import load_transaction
+from exportsim.engine.training.session import requiring_regimes
 from exportsim.engine.training.walkthrough import build_steps, max_score, parse_answer
 
 EXE = str(Path(sys.executable).parent / "exportsim")
@@ -217,7 +217,7 @@ def test_brackets_in_case_text_are_shown_not_parsed_as_markup(tmp_path):
 
 
 def test_status_and_the_next_recommended_case(tmp_path, durable):
-    from exportsim.cli.train_cmd import _next_case
+    from exportsim.engine.training.library import next_case as _next_case
     from exportsim.engine.training.progress import Progress
 
     progress = Progress(tmp_path / "p.sqlite")

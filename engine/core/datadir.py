@@ -16,3 +16,8 @@ def data_dir() -> Path:
         return Path(base)
     xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(xdg) / "exportsim"
+
+
+def cache_dir() -> Path:
+    """Caches only (`cache/` in the data directory): deleting it is always safe, it is rebuilt."""
+    return data_dir() / "cache"

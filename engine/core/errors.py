@@ -1,6 +1,9 @@
-"""Input errors as values: every problem names the file, the line or field, and the fix.
+"""Errors as values: input problems (each names the file, the line or field, and the fix) and
+engine failures.
 
-The CLI prints these as one paragraph each and exits with code 2; nothing below the CLI prints.
+The CLI prints these as one paragraph each and exits with code 2 (input) or 3 (engine); nothing
+below the CLI prints. This module imports nothing heavy, so catching `EngineFailure` never loads
+durable-rules.
 """
 
 from __future__ import annotations
@@ -37,3 +40,23 @@ class InputError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(p.render() for p in self.problems)
+
+
+class EngineFailure(RuntimeError):
+    """durable-rules failed or an action raised; the message says which rule."""
+
+
+class EngineUnavailable(EngineFailure):
+    """The durable-rules executor was asked for but its C extension cannot be imported.
+
+    The message is the whole paragraph a user needs: the cause (the ImportError text) and the fix.
+    """
+
+    def __init__(self, cause: BaseException) -> None:
+        self.cause = cause
+        super().__init__(
+            f"durable-rules cannot be imported ({type(cause).__name__}: {cause}), so the default "
+            "engine cannot run. Fix: reinstall it with "
+            '`CPPFLAGS="-DPyEval_CallObject=PyObject_CallObject" pip install --force-reinstall --no-cache-dir '
+            "durable-rules==2.0.28` (needed on Python 3.13 or gcc >= 14), or pass --engine python."
+        )

@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from exportsim.engine.core.decision.decide import Decision, Finding, decide
 from exportsim.engine.core.decision.open_questions import Openness, assess, settled
-from exportsim.engine.core.errors import InputError, Problem
-from exportsim.engine.core.executors.durable import DurableBackend
+from exportsim.engine.core.errors import EngineUnavailable, InputError, Problem
 from exportsim.engine.core.executors.possible import PossibleEvaluator, has_unknowns
 from exportsim.engine.core.executors.python import PythonBackend, why_not
 from exportsim.engine.core.facts.flatten import Flattener
@@ -31,7 +30,28 @@ from exportsim.engine.core.transaction.validation import validate
 
 from exportsim import DISCLAIMER
 
+if TYPE_CHECKING:  # the durable backend imports durable-rules' C extension: only when it runs
+    from exportsim.engine.core.executors.durable import DurableBackend
+
 Detail = Literal["full", "summary", "none"]
+
+
+def load_durable_backend() -> type[DurableBackend]:
+    """The durable-rules executor class, imported on first use so that every command that does not
+    run durable-rules (help, rules, screen, --engine python) works even where its C extension cannot
+    be imported (Python 3.13 without the build define). Raises `EngineUnavailable` (a paragraph
+    with the ImportError and the fix) instead of the ImportError."""
+    try:
+        from exportsim.engine.core.executors.durable import DurableBackend
+    except ImportError as exc:
+        raise EngineUnavailable(exc) from exc
+    return DurableBackend
+
+
+def require_engine(engine: EngineName) -> None:
+    """Fail now (EngineUnavailable) if `engine` cannot run here, before any work is started."""
+    if engine == "durable":
+        load_durable_backend()
 
 
 def builtin_cases_dir() -> Path:
@@ -60,12 +80,19 @@ def load_transaction_with_lines(path: Path) -> tuple[Transaction, LineMap]:
 
 
 class Evaluator:
-    def __init__(self, rules: RuleSet, engine: EngineName = "durable", ownership: OwnershipData | None = None) -> None:
+    def __init__(
+        self,
+        rules: RuleSet,
+        engine: EngineName = "durable",
+        ownership: OwnershipData | None = None,
+        flattener: Flattener | None = None,
+    ) -> None:
+        """`flattener`: one already built for `rules` (from the rules cache), else one is built."""
         self.rules = rules
         self.ownership = ownership  # corporate groups from an ownership file, merged per transaction
         self.compiled: list[CompiledRule] = compile_rules(rules)
         self.by_id = {c.rule.id: c for c in self.compiled}
-        self.flattener = Flattener(rules)
+        self.flattener = flattener or Flattener(rules)
         self.python = PythonBackend(self.compiled)
         self.possible = PossibleEvaluator(self.compiled)
         self.engine = engine
@@ -73,7 +100,7 @@ class Evaluator:
         self.deciding_regimes = sorted({c.regime for c in self.compiled if c.rule.outcome is not None})
         self.regime_titles = {r: rules.regimes[r].title for r in self.deciding_regimes}
         if engine == "durable":
-            self.backend: DurableBackend | PythonBackend = DurableBackend(self.compiled, rules.facts)
+            self.backend: DurableBackend | PythonBackend = load_durable_backend()(self.compiled, rules.facts)
         else:
             self.backend = self.python
 

@@ -7,26 +7,31 @@ the same comparison as `exportsim test`, so both give the same verdicts. A failu
 file, the line and field of each unmet expectation, and what the rules found instead.
 
 Set `exportsim_cases = false` in the pytest ini options to stop collecting case files.
+
+pytest loads this plugin in every run of the environment it is installed in, so importing it
+loads no engine: the rules, the evaluator (and durable-rules, for the durable engine) are
+imported when the first case file is collected or run.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from exportsim.engine.core.errors import InputError
-from exportsim.engine.core.evaluate import Evaluator
-from exportsim.engine.core.ruleset.loader import load_rules
-from exportsim.engine.scenarios.variants import apply_variants
-from exportsim.engine.suites.expectations import Mismatch
-from exportsim.engine.suites.suite import CASE_SUFFIXES, CaseFile, load_cases, run
 
+if TYPE_CHECKING:
+    from exportsim.engine.core.evaluate import Evaluator
+    from exportsim.engine.suites.expectations import Mismatch
+    from exportsim.engine.suites.suite import CaseFile
+
+CASE_SUFFIXES = (".yaml", ".yml", ".json")  # as engine/suites/suite.py (checked in the tests)
 _YAML_CASE = (re.compile(r"^kind\s*:", re.M), re.compile(r"^expected\s*:", re.M))
 _JSON_CASE = (re.compile(r'"kind"\s*:'), re.compile(r'"expected"\s*:'))
-_EVALUATOR = pytest.StashKey[Evaluator]()
+_EVALUATOR = pytest.StashKey["Evaluator"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,19 +73,24 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 def _evaluator(config: pytest.Config) -> Evaluator:
     if _EVALUATOR not in config.stash:
+        from exportsim.engine.core.errors import EngineFailure
+        from exportsim.engine.scenarios.prepared import prepare
+
         rules_dir = config.getoption("exportsim_rules")
         try:
-            rules = apply_variants(
-                load_rules(Path(rules_dir) if rules_dir else None), config.getoption("exportsim_variant")
-            )
-            config.stash[_EVALUATOR] = Evaluator(rules, engine=config.getoption("exportsim_engine"))
+            prepared = prepare(Path(rules_dir) if rules_dir else None, config.getoption("exportsim_variant"))
+            config.stash[_EVALUATOR] = prepared.evaluator(config.getoption("exportsim_engine"))
         except InputError as err:
             raise pytest.UsageError(f"exportsim could not load the rules:\n{err}") from None
+        except EngineFailure as exc:  # durable-rules cannot be imported: the cause and the fix
+            raise pytest.UsageError(f"exportsim cannot run the case files: {exc}") from None
     return config.stash[_EVALUATOR]
 
 
 class CaseFileCollector(pytest.File):
     def collect(self):
+        from exportsim.engine.suites.suite import load_cases
+
         cases, problems = load_cases([self.path])
         if problems:
             yield BrokenCaseItem.from_parent(self, name=self.path.name, error=InputError(problems))
@@ -103,6 +113,8 @@ class CaseItem(pytest.Item):
         self.extra_keyword_matches.update([*case.txn.tags, case.path.stem])
 
     def runtest(self) -> None:
+        from exportsim.engine.suites.suite import run
+
         (outcome,) = run([self.case], _evaluator(self.config))
         if not outcome.passed:
             raise CaseMismatch(outcome.mismatches, outcome.result)

@@ -23,6 +23,11 @@ Written around the hazards reproduced in `shared/engineering/durable-rules.md`:
 - facts are sent projected on the fields some rule tests (plus type, id and date): fewer bytes to
   encode and parse, and actions map the fact ids durable-rules returns back to the full facts;
 - one ruleset is created per rule set, never per transaction or date (rulesets cannot be freed).
+
+Importing this module imports durable-rules' C extension, so nothing imports it at module level:
+`engine/core/evaluate.py` does, only when an evaluator for the durable engine is built (see
+`load_durable_backend` there), and turns an ImportError into `EngineUnavailable`. `EngineFailure`
+lives in `engine/core/errors.py` (re-exported here for old imports).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from decimal import Decimal
 
 import durable_rules_engine as _c
 import orjson
+from exportsim.engine.core.errors import EngineFailure
 from exportsim.engine.core.executors.firing import Deriver, Firing
 from exportsim.engine.core.ruleset.compiler import Atom, CompiledRule
 from exportsim.engine.core.ruleset.operators import ATOM_OPERATORS
@@ -137,10 +143,6 @@ def encode_facts(facts: list[dict], checked: dict[str, tuple[str, ...]] | None =
         except TypeError:
             pass
     return encode(facts)
-
-
-class EngineFailure(RuntimeError):
-    """durable-rules failed or an action raised; the message says which rule."""
 
 
 def atom_to_durable(atom: Atom) -> dict:

@@ -28,8 +28,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from anyascii import anyascii
-from pypinyin import lazy_pinyin
 from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
 
@@ -265,12 +263,16 @@ def forms(name: str) -> tuple[NameForm, ...]:
         return ()
     out = [NameForm(base, tuple(base.split()), "latin")]
     if _HAN.search(base):
+        from pypinyin import lazy_pinyin  # imported on first use: it loads large dictionaries
+
         han = "".join(_HAN.findall(base))
         out[0] = NameForm(base, tuple(base.split()), "han")
         syllables = [s for s in lazy_pinyin(han) if s.strip()]
         out.append(NameForm(" ".join(syllables), tuple(syllables), "pinyin"))
         out.append(NameForm("".join(syllables), ("".join(syllables),), "pinyin"))
     elif not base.isascii():
+        from anyascii import anyascii
+
         latin = normalise(anyascii(base))
         if latin and latin != base:
             out.append(NameForm(latin, tuple(latin.split()), "transliterated"))
@@ -367,6 +369,8 @@ _TRADITIONAL_GENERIC = ("半導體", "技術", "集團", "中國", "國際", "�
 @lru_cache(maxsize=16384)
 def _by_sound(han: str) -> str:
     """One private-use symbol per pinyin syllable, so that runs can be compared as strings."""
+    from pypinyin import lazy_pinyin
+
     return "".join(_SYLLABLES.setdefault(s, chr(0xE000 + len(_SYLLABLES))) for s in lazy_pinyin(han))
 
 
