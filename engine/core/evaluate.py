@@ -211,10 +211,11 @@ class Evaluator:
                 for op in sorted(pf.opens):
                     ftype = op.fact_id.partition(":")[0]
                     decl = self.rules.fact_decls.get(ftype, {}).get(op.field)
+                    where = _expand_parties(input_path(decl, op.fact_id, op.field, item_ids, len(txn.parties)), txn)
                     entry = by_fact.setdefault(
-                        (op.fact_id, op.field),
+                        (op.fact_id, where),  # eccn, eccn_base and eccn_category are one question
                         {
-                            "input": input_path(decl, op.fact_id, op.field, item_ids, len(txn.parties)),
+                            "input": where,
                             "fact": op.fact_id,
                             "label": labels.get(op.fact_id, op.fact_id),
                             "field": op.field,
@@ -399,6 +400,16 @@ class Evaluator:
                     entry["reason"] = f"no '{miss.fact_type}' fact was derived (it comes from {', '.join(makers)})"
             out.append(entry)
         return out
+
+
+def _expand_parties(path: str, txn: Transaction) -> str:
+    """A transaction-level question about parties (`parties[].us_person`) names the parties whose
+    answer is missing: parties[0].us_person, or several joined by 'or'."""
+    head, sep, field = path.partition("parties[].")
+    if not sep or head:
+        return path
+    idx = [n for n, p in enumerate(txn.parties) if getattr(p, field, None) is None]
+    return " or ".join(f"parties[{n}].{field}" for n in idx) or path
 
 
 def result_findings_key(result: dict[str, Any]) -> list[tuple[str, str]]:
