@@ -234,3 +234,20 @@ def test_status_and_the_next_recommended_case(tmp_path, durable):
     progress.open_attempt("t", b, "x", "intro", 10)  # a new, unfinished attempt at b
     assert progress.status("t")[b] == "in progress"
     assert _next_case(order, progress.status("t"))[1].id == b  # carry on what was started
+
+
+def test_a_case_whose_facts_do_not_decide_asks_what_is_missing(durable):
+    """Trainee mode: the missing facts become a question ("what would you need to know?"), scored
+    against the facts the result names, with decoys that decide nothing; the outcome steps expect
+    insufficient_facts."""
+    path = next(p for p in builtin_case_paths() if p.stem == "ear-us-content-missing-to-huawei")
+    txn = load_transaction(path)
+    result = durable.evaluate(txn)
+    steps = build_steps(txn, result, requiring_regimes(durable))
+    step = next(s for s in steps if s.id == "missing")
+    assert step.kind == "multi" and len(step.options) > len(step.answer) >= 1
+    assert set(step.answer) == {m["question"] for m in result["missing_facts"]}
+    assert any("US-origin controlled content" in q for q in step.answer)
+    assert all("under" in line for line in step.explanation)
+    assert steps[-1].answer == ["insufficient_facts"]
+    assert [s.id for s in steps].index("missing") < [s.id for s in steps].index("regimes")

@@ -142,6 +142,22 @@ def load_profile(path: Path | None = None) -> Profile:
     return validate(Profile, data, str(path), lines)
 
 
+def meets_3a090(tpp: float, density: float, interconnect: float, day: str) -> bool:
+    """Whether a chip with these parameters is 3A090 on `day`, so that the generated ECCN agrees
+    with the parameters (the October 2022 text: TPP and I/O rate; from 2023-11-17: TPP and
+    performance density, .a and .b). A simplified mirror of rules/us_ai_chips.yaml, for data only."""
+    if day < "2022-10-07":
+        return False
+    if day < "2023-11-17":
+        return tpp >= 4800 and interconnect >= 600
+    return (
+        tpp >= 4800
+        or (tpp >= 1600 and density >= 5.92)
+        or (2400 <= tpp < 4800 and 1.6 <= density < 5.92)
+        or (1600 <= tpp < 2400 and 3.2 <= density < 5.92)
+    )
+
+
 class Generator:
     """Draws transactions one at a time; `population(n)` yields n JSON-ready dicts."""
 
@@ -214,11 +230,12 @@ class Generator:
         destination = self.pick(self.p.destinations)
         while destination == origin:
             destination = self.pick(self.p.destinations)
-        items = [self._item(c, origin, n) for n, c in enumerate(classes)]
+        day = self.day()
+        items = [self._item(c, origin, n, day) for n, c in enumerate(classes)]
         txn: dict[str, Any] = {
             "id": tid,
             "title": f"Synthetic {kind} of {', '.join(classes)} from {origin} to {destination}",
-            "date": self.day(),
+            "date": day,
             "kind": kind,
             "origin": origin,
             "destination": destination,
@@ -267,7 +284,7 @@ class Generator:
             )
         return parties
 
-    def _item(self, cls: str, origin: str, n: int) -> dict[str, Any]:
+    def _item(self, cls: str, origin: str, n: int, day: str = "2026-01-01") -> dict[str, Any]:
         item: dict[str, Any] = {"id": f"i{n + 1}"}
         us_made = origin == "US"
         if cls in ("ear99_goods", "telecom_5a992"):
@@ -287,8 +304,7 @@ class Generator:
             density = self.between(c.performance_density)
             item |= {
                 "description": "Data-centre AI accelerator",
-                # the exporter's classification, from the 3A090 parameters (simplified)
-                "eccn": "3A090" if tpp >= 4800 or (tpp >= 1600 and density >= 3.2) else "3A991",
+                "eccn": "",  # set below: the exporter's classification, from the parameters on the date
                 "us_origin": us,
                 "tpp": tpp,
                 "performance_density": density,
@@ -296,6 +312,7 @@ class Generator:
                 "interconnect_gbps": self.between(c.interconnect_gbps, 0),
                 "quantity": self.rng.choice((1, 8, 64, 512)),
             }
+            item["eccn"] = "3A090" if meets_3a090(tpp, density, item["interconnect_gbps"], day) else "3A991"
             if not us:
                 item["us_controlled_content"] = self.between(c.foreign_content_share)
                 item["direct_product_of_us_technology"] = self.chance(0.5)

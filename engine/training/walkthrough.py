@@ -30,6 +30,7 @@ ORDER = [
     "lists",
     "end_use",
     "exceptions",
+    "missing",
     "regimes",
     "regime_outcomes",
     "overall",
@@ -226,13 +227,17 @@ def build_steps(txn: Transaction, result: dict[str, Any], requiring: set[str] | 
             )
         )
 
+    missing = result.get("missing_facts") or []
+    if missing:
+        steps.append(_missing_step(missing))
     applying = [r for r, v in by_regime.items() if v["outcome"] != "no_license_required"]
     steps.append(
         Step(
             "regimes",
             "regimes",
             "Which regimes apply?",
-            "Choose every regime that requires something (a licence, a notification, a review, or forbids it).",
+            "Choose every regime that requires something (a licence, a notification, a review, or forbids it), "
+            "or may, once the missing facts are known.",
             "multi",
             [by_regime[r]["title"] for r in by_regime] + [NONE],
             [by_regime[r]["title"] for r in applying] or [NONE],
@@ -274,6 +279,42 @@ def build_steps(txn: Transaction, result: dict[str, Any], requiring: set[str] | 
         )
     )
     return _with_authored(steps, txn)
+
+
+# Questions that decide nothing under any modelled rule, offered beside the real missing facts.
+_IDLE_QUESTIONS = (
+    "Which carrier ships the goods, and from which port?",
+    "In which currency is the invoice written?",
+    "How much does the shipment weigh?",
+    "Who signed the purchase order on the buyer's side?",
+)
+
+
+def _missing_step(missing: list[dict[str, Any]]) -> Step:
+    """'What would you need to know?': the facts do not decide, and the trainee must name the
+    missing facts that do (the answers' effects are the feedback)."""
+    questions = list(dict.fromkeys(m["question"] for m in missing))
+    explanation = []
+    for m in missing:
+        for d in m["decides"]:
+            also = f" (and {'; '.join(d['also_needs'])})" if d["also_needs"] else ""
+            explanation.append(
+                f"{m['question']} If {' or '.join(d['if'])}{also}: {d['outcome'].replace('_', ' ')} under "
+                f"{d['rule_id']}; otherwise {d['otherwise'].replace('_', ' ')}."
+            )
+    return Step(
+        "missing",
+        "missing",
+        "What would you need to know?",
+        "The facts of this case do not decide it. Choose every question whose answer could change the outcome "
+        "(the others decide nothing here).",
+        "multi",
+        sorted([*questions, *_IDLE_QUESTIONS]),
+        questions,
+        hint="Look for a fact the rules need that the case does not state: origin and content, classification, "
+        "who the parties are, and what the rule's thresholds test.",
+        explanation=explanation,
+    )
 
 
 def _with_authored(steps: list[Step], txn: Transaction) -> list[Step]:
