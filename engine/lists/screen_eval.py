@@ -36,6 +36,7 @@ class Pair(_Strict):
     expect: str | None
     band: Literal["match", "review"] | None = None
     category: str = "uncategorised"
+    source: str | None = Field(default=None, description="Where the query comes from (a name, an alias, a variant, a trap).")
 
 
 class PairSet(_Strict):
