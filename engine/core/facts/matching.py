@@ -29,133 +29,24 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
+from exportsim.engine.core.facts.name_tables import (
+    ACRONYM_SPLITS,
+    ATTENTION_OPENERS,
+    GENERIC_WORDS,
+    HAN_GENERIC,
+    HAN_LEGAL_FORMS,
+    HAN_PLACES,
+    LEGAL_FORMS,
+    LEGAL_PHRASES,
+    NOISE_WORDS,
+    PLACE_WORDS,
+    SENSE,
+)
 from pypinyin import lazy_pinyin
 from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
 
-LEGAL_FORMS = {
-    "co",
-    "company",
-    "corp",
-    "corporation",
-    "inc",
-    "incorporated",
-    "ltd",
-    "limited",
-    "llc",
-    "plc",
-    "lp",
-    "llp",
-    "gmbh",
-    "ag",
-    "sa",
-    "sas",
-    "srl",
-    "spa",
-    "bv",
-    "nv",
-    "oy",
-    "ab",
-    "as",
-    "jsc",
-    "pjsc",
-    "ojsc",
-    "cjsc",
-    "ooo",
-    "oao",
-    "zao",
-    "pao",
-    "ao",
-    "pte",
-    "pty",
-    "kk",
-    "sdn",
-    "bhd",
-    "fze",
-    "fzco",
-    "the",
-    "and",
-    "of",
-}
-HAN_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
-GENERIC = {
-    "technology",
-    "technologies",
-    "tech",
-    "international",
-    "intl",
-    "trading",
-    "trade",
-    "group",
-    "holding",
-    "holdings",
-    "industry",
-    "industries",
-    "industrial",
-    "china",
-    "chinese",
-    "global",
-    "science",
-    "scientific",
-    "electronics",
-    "electronic",
-    "digital",
-    "system",
-    "systems",
-    "research",
-    "institute",
-    "development",
-    "engineering",
-    "equipment",
-    "import",
-    "export",
-    "investment",
-    "network",
-    "networks",
-    "software",
-    "information",
-    "communication",
-    "communications",
-    "service",
-    "services",
-    "semiconductor",
-    "intelligent",
-    "intelligence",
-    "bank",
-    "enterprise",
-    "enterprises",
-    "logistics",
-    "shipping",
-    "energy",
-    "machinery",
-    "materials",
-    "products",
-    "solutions",
-    "new",
-    "general",
-    "national",
-    "state",
-    "hong",
-    "kong",
-    "beijing",
-    "shanghai",
-    "shenzhen",
-    "hangzhou",
-    "university",
-    "security",
-    "public",
-    "bureau",
-    "municipal",
-    "province",
-    "provincial",
-    "iran",
-    "russia",
-    "russian",
-    "logistic",
-    "material",
-    "product",
-    "solution",
-}
+GENERIC = GENERIC_WORDS | PLACE_WORDS
 # Romanisations of one name that lists and documents use interchangeably (a small table, not a
 # transliterator: the lists already carry their own Latin spellings and aliases).
 EQUIVALENT = {
@@ -178,47 +69,27 @@ EQUIVALENT = {
     "yusuf": "yousef",
     "yusef": "yousef",
     "ladin": "laden",
-    # abbreviations seen on purchase orders and in audits
-    "tech": "technology",
-    "intl": "international",
-    "grp": "group",
-    "mfg": "manufacturing",
-    "svcs": "services",
-    "srvces": "services",
-    "elec": "electronics",
-    "univ": "university",
 }
 _PATRONYMIC = re.compile(r"^[a-z]+(ovich|evich|ovna|evna|ichna)$")
 GENERIC_WEIGHT = 0.3
+NOISE_WEIGHT = 0.1
 UNMATCHED_LIST_WEIGHT = 0.2
 SINGLE_WORD_UNMATCHED_WEIGHT = 0.5
-# Words common to many Chinese company names, set aside before comparing names in characters.
-HAN_GENERIC = (
-    "半导体",
-    "科技",
-    "技术",
-    "股份",
-    "集团",
-    "中国",
-    "国际",
-    "电子",
-    "信息",
-    "数字",
-    "创新",
-    "大学",
-    "北京",
-    "上海",
-    "深圳",
-    "杭州",
-    "浙江",
-    "江苏",
-    "广东",
-    "市",
-    "省",
-)
+# When the whole listed name is found in a longer query, the listed words the query lacks
+# (generic ones only, by then) cost this much: the score says how much of the listed name is there.
+COVERAGE_UNMATCHED_WEIGHT = 0.1
+# A match needs this share of the listed name's weight; with less, the score stays below the
+# match band (MISSING_LISTED_CAP): a party is not taken for a listed one on part of its name.
+MIN_LISTED_SHARE = 0.75
+MISSING_LISTED_CAP = 89.0
+# One edit costs this share of a word's length (a transposed letter in a six-letter brand: 0.9).
+EDIT_COST = 0.6
 COUNTRY_PENALTY = 15.0
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_HAN_OR_NOT = re.compile(r"[\u3400-\u9fff]+|[^\s\u3400-\u9fff]+")
+_PHRASES = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in LEGAL_PHRASES) + r")\b")
+_HAN_WORDS = tuple(sorted(set(HAN_GENERIC) | set(HAN_PLACES), key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -227,21 +98,37 @@ class NameForm:
 
     text: str  # normalised, space separated
     tokens: tuple[str, ...]
-    script: str  # "latin", "transliterated", "pinyin" or "han"
+    script: str  # "latin", "transliterated", "pinyin", "han" or "acronym"
 
     @property
     def compact(self) -> str:
         return self.text.replace(" ", "")
 
 
+@lru_cache(maxsize=1)
+def _to_simplified():
+    """OpenCC's traditional-to-simplified converter (Apache-2.0; loaded on the first Chinese name)."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def fold_han(text: str) -> str:
+    """Traditional characters folded to simplified ones (長 -> 长, 廈 -> 厦), so that legal forms,
+    generic words and pinyin are read from one table, and pypinyin does not misread them."""
+    return _to_simplified().convert(text) if _HAN.search(text) else text
+
+
 @lru_cache(maxsize=16384)
 def normalise(name: str) -> str:
-    """Casefolded words without punctuation or legal-form words (Chinese legal forms too)."""
-    text = unicodedata.normalize("NFKC", name).casefold()
+    """Casefolded words without punctuation or legal forms (spelled out, abbreviated, in pinyin or
+    in Chinese characters, simplified or traditional)."""
+    text = fold_han(unicodedata.normalize("NFKC", name).casefold())
     for form in HAN_LEGAL_FORMS:
         text = text.replace(form, " ")
     text = text.replace("'", "").replace("’", "").replace(".", "")
-    text = _PUNCT.sub(" ", text)
+    text = " ".join(_PUNCT.sub(" ", text).split())
+    text = _PHRASES.sub(" ", text)
     return " ".join(EQUIVALENT.get(w, _singular(w)) for w in text.split() if w not in LEGAL_FORMS)
 
 
@@ -257,9 +144,34 @@ def _singular(word: str) -> str:
     return word
 
 
+def _pinyin_words(han: str) -> list[str]:
+    """Chinese characters as pinyin words: known generic words and place names (科技 -> keji,
+    上海 -> shanghai) are words of their own, the runs between them (the brand) one word each,
+    so that 依图科技 reads "yitu keji" and meets the Latin brand "Yitu"."""
+    out: list[str] = []
+    run = ""
+    i = 0
+    while i < len(han):
+        word = next((w for w in _HAN_WORDS if han.startswith(w, i)), None)
+        if word is None:
+            run += han[i]
+            i += 1
+            continue
+        if run:
+            out.append("".join(lazy_pinyin(run)))
+            run = ""
+        if len(word) > 1:  # 市 and 省 (city, province) are dropped
+            out.append("".join(lazy_pinyin(word)))
+        i += len(word)
+    if run:
+        out.append("".join(lazy_pinyin(run)))
+    return [w for w in out if w.isascii() and w.strip()]
+
+
 @lru_cache(maxsize=16384)
 def forms(name: str) -> tuple[NameForm, ...]:
-    """The name as written (normalised), transliterated, and for Chinese characters in pinyin."""
+    """The name as written (normalised), transliterated, and for Chinese characters in pinyin:
+    by words (brand and generic words apart), by syllables, and joined."""
     base = normalise(name)
     if not base:
         return ()
@@ -267,6 +179,11 @@ def forms(name: str) -> tuple[NameForm, ...]:
     if _HAN.search(base):
         han = "".join(_HAN.findall(base))
         out[0] = NameForm(base, tuple(base.split()), "han")
+        words: list[str] = []
+        for piece in _HAN_OR_NOT.findall(base):
+            words.extend(_pinyin_words(piece) if _HAN.match(piece) else [piece])
+        if words:
+            out.append(NameForm(" ".join(words), tuple(words), "pinyin"))
         syllables = [s for s in lazy_pinyin(han) if s.strip()]
         out.append(NameForm(" ".join(syllables), tuple(syllables), "pinyin"))
         out.append(NameForm("".join(syllables), ("".join(syllables),), "pinyin"))
@@ -274,7 +191,55 @@ def forms(name: str) -> tuple[NameForm, ...]:
         latin = normalise(anyascii(base))
         if latin and latin != base:
             out.append(NameForm(latin, tuple(latin.split()), "transliterated"))
+    seen: set[str] = set()
+    return tuple(f for f in out if not (f.text in seen or seen.add(f.text)))  # type: ignore[func-returns-value]
+
+
+_OPENER = re.compile(r"^\s*(?:" + "|".join(re.escape(o) for o in ATTENTION_OPENERS) + r")[\s.:]*", re.IGNORECASE)
+_PARENTHETICAL = re.compile(r"\([^)]*\)|（[^）]*）")
+_SEPARATORS = re.compile(r"[,;:]| [-–—] ")
+
+
+@lru_cache(maxsize=16384)
+def query_variants(name: str) -> tuple[str, ...]:
+    """A query as written and without its noise: an attention line ("Attn: Procurement, ..."),
+    a parenthetical ("(Shenzhen office)"), and each part between commas, semicolons or dashes
+    (a department before the name, an address after it). Only queries get variants: a listed
+    name's parts are not names of the entry."""
+    out = [name]
+    bare = _OPENER.sub("", name)
+    for text in (bare, _PARENTHETICAL.sub(" ", bare)):
+        out.append(text)
+        parts = [p for p in _SEPARATORS.split(text) if any(ch.isalnum() for ch in p)]
+        if len(parts) > 1:
+            out.extend(parts[:8])
+    seen: set[str] = set()
+    return tuple(v.strip() for v in out if v.strip() and not (v.strip() in seen or seen.add(v.strip())))  # type: ignore[func-returns-value]
+
+
+@lru_cache(maxsize=16384)
+def query_forms(name: str) -> tuple[NameForm, ...]:
+    """The forms of every variant of a query, each written form once."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for variant in query_variants(name):
+        for f in forms(variant):
+            if (f.text, f.script) not in seen:
+                seen.add((f.text, f.script))
+                out.append(f)
     return tuple(out)
+
+
+@lru_cache(maxsize=16384)
+def acronym(name: str) -> str | None:
+    """The initials of a name of three or more words (legal forms and "of", "and", "the"
+    aside; North-Western counts as two): Northwestern Polytechnical University -> nwpu."""
+    words: list[str] = []
+    for w in normalise(name).split():
+        words.extend(ACRONYM_SPLITS.get(w, (w,)))
+    if len(words) < 3 or not all(w.isascii() and w[0].isalpha() for w in words):
+        return None
+    return "".join(w[0] for w in words)
 
 
 def _budget(a: str, b: str) -> int:
@@ -287,7 +252,10 @@ def _budget(a: str, b: str) -> int:
 
 @lru_cache(maxsize=16384)
 def _weight(token: str) -> float:
-    """Generic words, patronymics and initials say little about who a party is."""
+    """Generic words, place names, patronymics and initials say little about who a party is;
+    department, address and attention words even less."""
+    if token in NOISE_WORDS:
+        return NOISE_WEIGHT
     return GENERIC_WEIGHT if token in GENERIC or len(token) == 1 or _PATRONYMIC.match(token) else 1.0
 
 
@@ -295,6 +263,9 @@ def _weight(token: str) -> float:
 class Comparison:
     score: float
     pairs: tuple[tuple[str, str], ...]  # (query token, list token) paired
+    # The whole listed name is in the query, which has distinctive words besides: a parent, a
+    # subsidiary or a namesake may be meant, so this is at most a possible match.
+    partial: bool = False
 
 
 @lru_cache(maxsize=16384)
@@ -303,65 +274,122 @@ def _by_weight(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(tokens, key=lambda t: (-_weight(t), -len(t))))
 
 
+def _rejoin(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    """`a` with runs of two or three words joined where the joined word is a word of `b`
+    ("hik vision" ~ "hikvision", "alfa bank" ~ "alfabank"): a split at any boundary."""
+    if len(a) < 2:
+        return a
+    wanted = set(b) - set(a)
+    if not wanted:
+        return a
+    out: list[str] = []
+    i = 0
+    while i < len(a):
+        for k in (3, 2):
+            if i + k <= len(a) and "".join(a[i : i + k]) in wanted:
+                out.append("".join(a[i : i + k]))
+                i += k
+                break
+        else:
+            out.append(a[i])
+            i += 1
+    return tuple(out)
+
+
+def _sense(token: str) -> str:
+    return SENSE.get(token, token)
+
+
 def compare(q: NameForm, item: NameForm) -> Comparison:
     """How well one form of the query matches one form of a listed name (0-100)."""
     if q.text == item.text:
         return Comparison(100.0, tuple(zip(q.tokens, item.tokens, strict=False)))
     if q.script == "han" and item.script == "han":
-        # compared by sound (one symbol per pinyin syllable), so traditional and simplified
-        # characters of one name (華為 / 华为) agree
-        a, b = _by_sound(_han_core(q.text)), _by_sound(_han_core(item.text))
-        common = _longest_common(a, b)
-        if len(common) >= 4 or (common and common in (a, b) and len(common) >= 3):
-            return Comparison(90.0, ((a, b),))
-        if len(common) >= 2 and len(common) >= 0.5 * min(len(a), len(b)):
-            return Comparison(78.0, ((a, b),))
-        return Comparison(0.0, ())
+        return _compare_han(q, item)
     if q.compact == item.compact and len(q.compact) >= 6:
         return Comparison(97.0, ((q.compact, item.compact),))
-    free = list(item.tokens)
-    matched = total = 0.0
+    if q.script == "pinyin" and item.script == "pinyin":
+        # both read from characters: the characters were compared (by sound) already, and
+        # syllables as words would make every shared generic word (科技: ke ji) distinctive
+        return Comparison(0.0, ())
+    q_tokens = _rejoin(q.tokens, item.tokens)
+    free = list(_rejoin(item.tokens, q_tokens))
+    matched = total = unmatched_q = 0.0
+    extra_distinctive = False
     distinctive = False
     pairs = []
-    for token in _by_weight(q.tokens):
+    for token in _by_weight(q_tokens):
         w = _weight(token)
-        total += w
         best, best_sim = None, 0.0
+        sense = _sense(token)
         for cand in free:
-            if cand == token:
+            if cand == token or _sense(cand) == sense:
                 best, best_sim = cand, 1.0
                 break
             budget = _budget(token, cand)
             if budget and abs(len(cand) - len(token)) <= budget:
                 d = OSA.distance(token, cand, score_cutoff=budget)
                 if d <= budget:
-                    sim = 1.0 - d / max(len(token), len(cand))
+                    sim = 1.0 - EDIT_COST * d / max(len(token), len(cand))
                     if sim > best_sim:
                         best, best_sim = cand, sim
         if best is not None:
             free.remove(best)
+            total += w
             matched += w * best_sim
             pairs.append((token, best))
             distinctive = distinctive or w == 1.0
+        else:
+            unmatched_q += w
+            extra_distinctive = extra_distinctive or w == 1.0
+    unmatched_l = sum(_weight(t) for t in free)
     # One word found inside a longer listed name ("Air" in "Mahan Air") is weaker evidence.
-    unmatched = UNMATCHED_LIST_WEIGHT if len(q.tokens) > 1 else SINGLE_WORD_UNMATCHED_WEIGHT
-    total += unmatched * sum(_weight(t) for t in free)
-    score = 100.0 * matched / total if total else 0.0
+    per_listed = UNMATCHED_LIST_WEIGHT if len(q_tokens) > 1 else SINGLE_WORD_UNMATCHED_WEIGHT
+    denominator = total + unmatched_q + per_listed * unmatched_l
+    score = 100.0 * matched / denominator if denominator else 0.0
     if not distinctive:
-        score = min(score, 50.0)
+        # Generic words alone say nothing, unless the listed name is nothing but generic words
+        # and the query has them all and no other distinctive word ("Sichuan University").
+        whole_generic_name = not free and not extra_distinctive and all(_weight(t) < 1.0 for t in item.tokens)
+        if not (whole_generic_name and len(item.tokens) >= 2):
+            score = min(score, 50.0)
+        return Comparison(score, tuple(pairs))
+    covered = not any(_weight(t) == 1.0 for t in free)
+    short_alias = len(item.tokens) == 1 and len(item.tokens[0]) <= 3
+    if covered and extra_distinctive and not short_alias:
+        coverage = 100.0 * matched / (total + COVERAGE_UNMATCHED_WEIGHT * unmatched_l)
+        return Comparison(max(score, coverage), tuple(pairs), partial=True)
+    if unmatched_l > (1.0 - MIN_LISTED_SHARE) * (total + unmatched_l):
+        # Most of a listed name missing ("Mining Development" for "Korea Mining Development
+        # Trading"): whatever the words found, only a possible match.
+        score = min(score, MISSING_LISTED_CAP)
     return Comparison(score, tuple(pairs))
+
+
+def _compare_han(q: NameForm, item: NameForm) -> Comparison:
+    """Names in characters, compared by sound (one symbol per pinyin syllable, so that 华为 and
+    a homophone spelling agree) once generic words and place names are set aside: a common run
+    of four characters, or a whole name of three: 90; two characters and half the shorter: 78.
+    A name of generic words and places alone only matches itself (四川大学 is not 四川科技)."""
+    a, b = _by_sound(_han_core(q.text)), _by_sound(_han_core(item.text))
+    if not a or not b:
+        return Comparison(0.0, ())
+    common = _longest_common(a, b)
+    if len(common) >= 4 or (common and common in (a, b) and len(common) >= 3):
+        return Comparison(90.0, ((a, b),))
+    if len(common) >= 2 and len(common) >= 0.5 * min(len(a), len(b)):
+        return Comparison(78.0, ((a, b),))
+    return Comparison(0.0, ())
 
 
 def _han_core(text: str) -> str:
     han = "".join(_HAN.findall(text))
-    for word in HAN_GENERIC + tuple(_TRADITIONAL_GENERIC):
+    for word in _HAN_WORDS:
         han = han.replace(word, "")
     return han
 
 
 _SYLLABLES: dict[str, str] = {}
-# The generic words above as written in traditional characters (Hong Kong, Taiwan, Macau).
-_TRADITIONAL_GENERIC = ("半導體", "技術", "集團", "中國", "國際", "電子", "資訊", "數字", "創新", "大學")
 
 
 @lru_cache(maxsize=16384)
@@ -389,7 +417,7 @@ def blocking_keys(form: NameForm) -> set[str]:
         han = _han_core(form.text) or "".join(_HAN.findall(form.text))
         keys.update(f"h:{han[i : i + 2]}" for i in range(max(1, len(han) - 1)))
         return keys
-    distinctive = [t for t in form.tokens if t not in GENERIC] or list(form.tokens)
+    distinctive = [t for t in form.tokens if _weight(t) == 1.0] or list(form.tokens)
     for t in distinctive:
         keys.add(f"t:{t}")
         if len(t) >= 4:
@@ -408,6 +436,9 @@ class NameIndex:
     # Token-sort ratios a candidate must reach to be scored: C-speed filters before the aligner.
     SHARED_FLOOR = 45  # sharing a distinctive word ("huawei technology" ~ "huawei" is 52)
     FUZZY_FLOOR = 60  # sharing only a prefix, suffix or joined start (typos keep most letters)
+    # A word shared by more forms than this is not scored form by form: its forms are filtered by
+    # the token-sort ratio first (C speed), so a common word costs little and is never skipped.
+    SMALL_POSTING = 64
 
     def __init__(self) -> None:
         self.forms: list[tuple[int, str, str, NameForm]] = []  # (owner index, name as written, kind, form)
@@ -416,32 +447,44 @@ class NameIndex:
 
     def add(self, owner: int, name: str, kind: str) -> None:
         for form in forms(name):
-            n = len(self.forms)
-            self.forms.append((owner, name, kind, form))
-            self.sorted_text.append(" ".join(sorted(form.tokens)))
-            for key in blocking_keys(form):
-                self.index[key].append(n)
+            self._add(owner, name, kind, form)
+        short = acronym(name) if kind in ("name", "alias") else None
+        if short and not any(f.compact == short for f in forms(name)):
+            self._add(owner, name, "acronym", NameForm(short, (short,), "acronym"))
+
+    def _add(self, owner: int, name: str, kind: str, form: NameForm) -> None:
+        n = len(self.forms)
+        self.forms.append((owner, name, kind, form))
+        self.sorted_text.append(" ".join(sorted(form.tokens)))
+        keys = {f"x:{form.text}"} if form.script == "acronym" else blocking_keys(form)
+        for key in keys:
+            self.index[key].append(n)
 
     def candidates(self, query_forms: tuple[NameForm, ...], fuzzy_keys: bool = True) -> set[int]:
         """Forms worth scoring: those with the same whole or joined name or Chinese characters in
         common, and those sharing a distinctive word, a prefix, suffix or joined start whose
-        token-sort ratio reaches the floor for that kind of key. A key shared by a large part of
-        the list (a common word, a frequent prefix) is skipped like a stop word. Without
-        `fuzzy_keys` (bulk screening, where cdist proposes typo candidates) prefixes and suffixes
-        are not used."""
-        limit = max(100, len(self.forms) // 200)
+        token-sort ratio reaches the floor for that kind of key. No key is skipped for being
+        common (recall would then depend on the list's size): a long posting is filtered by
+        the ratio instead. Without `fuzzy_keys` (bulk screening, where cdist proposes typo
+        candidates) prefixes and suffixes are not used."""
         strong: set[int] = set()
+        shared: set[int] = set()
         fuzzy: set[int] = set()
         for form in query_forms:
             for key in blocking_keys(form):
-                posting = self.index.get(key, ())
-                if key.startswith(("x:", "j:", "t:", "h:")):
-                    if len(posting) <= limit or key.startswith(("x:", "j:")):
-                        strong.update(posting)
-                elif len(posting) <= limit:
+                posting = self.index.get(key)
+                if not posting:
+                    continue
+                kind = key[0]
+                if kind in "xjh" or (kind == "t" and len(posting) <= self.SMALL_POSTING):
+                    strong.update(posting)
+                elif kind == "t":
+                    shared.update(posting)
+                elif fuzzy_keys or kind == "c":
                     fuzzy.update(posting)
-        fuzzy -= strong
-        if fuzzy:
-            queries = [" ".join(sorted(f.tokens)) for f in query_forms if f.script != "han"]
-            strong.update(n for n in fuzzy if any(ratio(q, self.sorted_text[n]) >= self.FUZZY_FLOOR for q in queries))
+        queries = [" ".join(sorted(f.tokens)) for f in query_forms if f.script != "han"]
+        for found, floor in ((shared - strong, self.SHARED_FLOOR), (fuzzy - strong - shared, self.FUZZY_FLOOR)):
+            if found and queries:
+                texts = self.sorted_text
+                strong.update(n for n in found if any(ratio(q, texts[n], score_cutoff=floor) for q in queries))
         return strong

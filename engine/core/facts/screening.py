@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
-from exportsim.engine.core.facts.matching import COUNTRY_PENALTY, NameIndex, compare, forms, normalise
+from exportsim.engine.core.facts.matching import COUNTRY_PENALTY, NameIndex, compare, normalise, query_forms
 from exportsim.engine.core.ruleset.ruledefs import ListEntry
 
 CACHE_SIZE = 8192
@@ -57,6 +57,7 @@ class _Hit:
     script: str
     listed: str
     raw: float
+    partial: bool = False  # the query has distinctive words the listed name lacks
 
 
 def _identifier_key(kind: str, value: str) -> tuple[str, str]:
@@ -132,13 +133,20 @@ class ListIndex:
         before any adjustment (adjustments only lower a score)."""
         hits = []
         for query in names:
-            qforms = forms(query)
+            qforms = query_forms(query)
             for idx in self.names.candidates(qforms, fuzzy_keys) | extra_candidates:
                 owner, written, kind, lform = self.names.forms[idx]
+                if kind == "acronym":  # initials of a listed name: the query must be exactly them
+                    for qf in qforms:
+                        if qf.compact == lform.text and qf.script != "han":
+                            hits.append(_Hit(owner, query, written, kind, qf.text, qf.script, lform.text, 100.0))
+                    continue
                 for qf in qforms:
-                    raw = compare(qf, lform).score
-                    if raw >= review_at:
-                        hits.append(_Hit(owner, query, written, kind, qf.text, qf.script, lform.text, raw))
+                    c = compare(qf, lform)
+                    if c.score >= review_at:
+                        hits.append(
+                            _Hit(owner, query, written, kind, qf.text, qf.script, lform.text, c.score, c.partial)
+                        )
         return hits
 
     def _band(
@@ -167,6 +175,15 @@ class ListIndex:
             if band == "match" and h.kind == "weak alias":
                 band = "review"
                 notes.append("a weak alias alone is only a possible match")
+            elif band == "match" and h.kind == "acronym":
+                band = "review"
+                notes.append("initials derived from the listed name are only a possible match")
+            elif band == "match" and h.partial:
+                band = "review"
+                notes.append(
+                    "the query has distinctive words the listed name lacks (a parent, subsidiary or namesake?): "
+                    "only a possible match"
+                )
             if band is None:
                 continue
             script = "" if h.script in ("latin", "han") else f" in {h.script}"
@@ -223,7 +240,7 @@ class BulkScreen:
             results = [self.index.screen([name], self.list_name, self.day, **kw) for name in part]  # type: ignore[arg-type]
             # Names already matched through the index need no cdist pass; the others get one.
             todo = [i for i, r in enumerate(results) if not r or r[0].band != "match"]
-            flat = [(i, f) for i in todo for f in forms(part[i]) if f.script != "han"]
+            flat = [(i, f) for i in todo for f in query_forms(part[i]) if f.script != "han"]
             if flat:
                 matrix = process.cdist(
                     [" ".join(sorted(f.tokens)) for _, f in flat],
