@@ -82,8 +82,9 @@ COVERAGE_UNMATCHED_WEIGHT = 0.1
 # match band (MISSING_LISTED_CAP): a party is not taken for a listed one on part of its name.
 MIN_LISTED_SHARE = 0.75
 MISSING_LISTED_CAP = 89.0
-# One edit costs this share of a word's length (a transposed letter in a six-letter brand: 0.9).
-EDIT_COST = 0.6
+# Two swapped letters cost this share of a word's length (in a six-letter brand: 0.9); any
+# other edit costs a whole letter's share.
+TRANSPOSITION_COST = 0.6
 COUNTRY_PENALTY = 15.0
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -279,7 +280,8 @@ def _rejoin(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
     ("hik vision" ~ "hikvision", "alfa bank" ~ "alfabank"): a split at any boundary."""
     if len(a) < 2:
         return a
-    wanted = set(b) - set(a)
+    joined = "".join(a)
+    wanted = {t for t in b if len(t) >= 4 and t in joined and t not in a}
     if not wanted:
         return a
     out: list[str] = []
@@ -294,6 +296,12 @@ def _rejoin(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
             out.append(a[i])
             i += 1
     return tuple(out)
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Whether b is a with two neighbouring letters swapped."""
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 def _sense(token: str) -> str:
@@ -330,7 +338,10 @@ def compare(q: NameForm, item: NameForm) -> Comparison:
             if budget and abs(len(cand) - len(token)) <= budget:
                 d = OSA.distance(token, cand, score_cutoff=budget)
                 if d <= budget:
-                    sim = 1.0 - EDIT_COST * d / max(len(token), len(cand))
+                    # two letters swapped (the commonest slip) cost less than a changed letter,
+                    # which may make another name (Xinlu, Jinlu)
+                    cost = TRANSPOSITION_COST if d == 1 and len(token) == len(cand) and _swapped(token, cand) else 1.0
+                    sim = 1.0 - cost * d / max(len(token), len(cand))
                     if sim > best_sim:
                         best, best_sim = cand, sim
         if best is not None:
@@ -409,6 +420,16 @@ def _longest_common(a: str, b: str) -> str:
     return best
 
 
+@lru_cache(maxsize=65536)
+def _deletions(token: str) -> tuple[str, ...]:
+    """The word and the word less any one letter, as keys: a word one edit away (a letter
+    changed, dropped, added or two swapped) shares at least one of them, whatever the list's
+    size (SymSpell's idea). Words of up to 14 letters."""
+    if len(token) > 14:
+        return (f"d:{token}",)
+    return (f"d:{token}", *{f"d:{token[:i]}{token[i + 1 :]}" for i in range(len(token))})
+
+
 def blocking_keys(form: NameForm) -> set[str]:
     """Keys shared by names that may match: the whole name, distinctive tokens and their 3-letter
     prefixes and suffixes, the joined form's first letters, and bigrams of Chinese characters."""
@@ -423,6 +444,7 @@ def blocking_keys(form: NameForm) -> set[str]:
         if len(t) >= 4:
             keys.add(f"p:{t[:3]}")
             keys.add(f"s:{t[-3:]}")
+            keys.update(_deletions(t))
     if len(form.compact) >= 6:
         keys.add(f"c:{form.compact[:5]}")
     keys.add(f"x:{form.text}")
@@ -434,16 +456,18 @@ class NameIndex:
     """Every name and alias of a list, in all its forms, indexed by blocking keys (built once)."""
 
     # Token-sort ratios a candidate must reach to be scored: C-speed filters before the aligner.
-    SHARED_FLOOR = 45  # sharing a distinctive word ("huawei technology" ~ "huawei" is 52)
     FUZZY_FLOOR = 60  # sharing only a prefix, suffix or joined start (typos keep most letters)
-    # A word shared by more forms than this is not scored form by form: its forms are filtered by
-    # the token-sort ratio first (C speed), so a common word costs little and is never skipped.
+    # A word shared by more forms than this is common: the forms it reaches are filtered (two
+    # words in common, or no other distinctive word, and the token-sort ratio), never skipped.
     SMALL_POSTING = 64
+    COMMON_FLOOR = 60  # reached through common words only: as for a prefix
 
     def __init__(self) -> None:
         self.forms: list[tuple[int, str, str, NameForm]] = []  # (owner index, name as written, kind, form)
         self.sorted_text: list[str] = []  # each form's tokens sorted: token-sort ratio in one C call
         self.index: dict[str, list[int]] = defaultdict(list)
+        self.distinct_words: list[int] = []  # distinctive words per form
+        self._long_sets: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
 
     def add(self, owner: int, name: str, kind: str) -> None:
         for form in forms(name):
@@ -456,35 +480,86 @@ class NameIndex:
         n = len(self.forms)
         self.forms.append((owner, name, kind, form))
         self.sorted_text.append(" ".join(sorted(form.tokens)))
+        self.distinct_words.append(sum(1 for t in form.tokens if _weight(t) == 1.0))
         keys = {f"x:{form.text}"} if form.script == "acronym" else blocking_keys(form)
         for key in keys:
             self.index[key].append(n)
 
+    def _long(self, key: str) -> tuple[frozenset[int], frozenset[int]]:
+        """A long posting as a set, and the part of it whose forms have at most one distinctive
+        word (made on first use, then kept)."""
+        got = self._long_sets.get(key)
+        if got is None:
+            posting = self.index[key]
+            got = self._long_sets[key] = (
+                frozenset(posting),
+                frozenset(n for n in posting if self.distinct_words[n] <= 1),
+            )
+        return got
+
     def candidates(self, query_forms: tuple[NameForm, ...], fuzzy_keys: bool = True) -> set[int]:
         """Forms worth scoring: those with the same whole or joined name or Chinese characters in
-        common, and those sharing a distinctive word, a prefix, suffix or joined start whose
-        token-sort ratio reaches the floor for that kind of key. No key is skipped for being
-        common (recall would then depend on the list's size): a long posting is filtered by
-        the ratio instead. Without `fuzzy_keys` (bulk screening, where cdist proposes typo
-        candidates) prefixes and suffixes are not used."""
+        common, and those sharing a distinctive word, or a word one edit away (deletion keys),
+        or (where rare) a prefix, suffix or joined start whose token-sort ratio reaches the
+        floor for that kind of key. No word is skipped for being common, so that recall does
+        not depend on the list's size: a form reached only through common words ("Ivan",
+        "Dubai") is kept when it shares two of the query's words, or has no other distinctive
+        word, and its token-sort ratio reaches the floor. Without `fuzzy_keys` (bulk
+        screening, where cdist proposes typo candidates) prefixes and suffixes are not used."""
         strong: set[int] = set()
-        shared: set[int] = set()
         fuzzy: set[int] = set()
+        common: list = []  # per query word: the forms reached through its long postings
         for form in query_forms:
+            words = set()
             for key in blocking_keys(form):
                 posting = self.index.get(key)
                 if not posting:
                     continue
                 kind = key[0]
-                if kind in "xjh" or (kind == "t" and len(posting) <= self.SMALL_POSTING):
+                if kind in "xjh":
                     strong.update(posting)
-                elif kind == "t":
-                    shared.update(posting)
-                elif fuzzy_keys or kind == "c":
+                elif kind == "d" and not fuzzy_keys:
+                    continue  # bulk screening: cdist proposes the typo candidates
+                elif kind in "td":
+                    if len(posting) > self.SMALL_POSTING:
+                        words.add(key)
+                    elif kind == "t":
+                        strong.update(posting)
+                    else:  # a word one edit away: filtered by the ratio like a prefix
+                        fuzzy.update(posting)
+                elif len(posting) <= self.SMALL_POSTING and (fuzzy_keys or kind == "c"):
+                    # prefixes, suffixes and joined starts: an extra net for two-edit typos and
+                    # split words; one-edit typos are caught by the deletion keys
                     fuzzy.update(posting)
+            common.extend(self._by_word(form, words))
         queries = [" ".join(sorted(f.tokens)) for f in query_forms if f.script != "han"]
-        for found, floor in ((shared - strong, self.SHARED_FLOOR), (fuzzy - strong - shared, self.FUZZY_FLOOR)):
-            if found and queries:
+        shared: set[int] = set()
+        for i, (reach, single) in enumerate(common):
+            shared |= single
+            for other, _ in common[i + 1 :]:
+                shared |= reach & other
+        shared -= strong
+        for group, floor in ((shared, self.COMMON_FLOOR), (fuzzy - strong - shared, self.FUZZY_FLOOR)):
+            if group and queries:
                 texts = self.sorted_text
-                strong.update(n for n in found if any(ratio(q, texts[n], score_cutoff=floor) for q in queries))
+                strong.update(n for n in group if any(ratio(q, texts[n], score_cutoff=floor) for q in queries))
         return strong
+
+    def _by_word(self, form: NameForm, long_keys: set[str]) -> list[tuple[set[int], set[int]]]:
+        """For each distinctive word of the form with long postings: the forms they reach, and
+        those of them with at most one distinctive word (once per word, so that two words in
+        common count two)."""
+        if not long_keys:
+            return []
+        out = []
+        for t in [t for t in form.tokens if _weight(t) == 1.0] or list(form.tokens):
+            mine = [k for k in (f"t:{t}", *(_deletions(t) if len(t) >= 4 else ())) if k in long_keys]
+            if mine:
+                reach: set[int] = set()
+                single: set[int] = set()
+                for k in mine:
+                    full, few = self._long(k)
+                    reach |= full
+                    single |= few
+                out.append((reach, single))
+        return out

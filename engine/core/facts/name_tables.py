@@ -103,7 +103,10 @@ PLACE_WORDS = frozenset(
     petersburg saint st novosibirsk yekaterinburg kazan iran iranian tehran isfahan shiraz tabriz
     korea korean dprk pyongyang syria syrian damascus belarus minsk asia europe european middle east
     west western north northern south southern eastern northwest northwestern northeast
-    northeastern southwest southwestern southeast southeastern america american"""
+    northeastern southwest southwestern southeast southeastern america american dubai sharjah abu dhabi
+    emirates uae istanbul ankara turkey almaty astana kazakhstan tashkent uzbekistan yerevan armenia baku
+    azerbaijan tbilisi georgia bishkek kyrgyzstan singapore malaysia kuala lumpur thailand bangkok india
+    mumbai delhi pakistan karachi lahore germany london cyprus limassol nicosia hongkong"""
     )
 )
 HAN_PLACES = (

@@ -218,8 +218,8 @@ class BulkScreen:
         self.index = index
         keep = [
             n
-            for n, (owner, _, _, _) in enumerate(index.names.forms)
-            if index.entries[owner].list == list_name and index.entries[owner].in_force(day)
+            for n, (owner, _, kind, _) in enumerate(index.names.forms)
+            if kind != "acronym" and index.entries[owner].list == list_name and index.entries[owner].in_force(day)
         ]
         self.form_ids = keep
         # token_sort_ratio is the ratio of the sorted-token strings: sorted once, not per pair
