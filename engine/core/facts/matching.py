@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from anyascii import anyascii
 from exportsim.engine.core.facts.name_tables import (
@@ -90,6 +90,7 @@ _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _HAN_OR_NOT = re.compile(r"[\u3400-\u9fff]+|[^\s\u3400-\u9fff]+")
 _PHRASES = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in LEGAL_PHRASES) + r")\b")
+_SENSE_WORDS = frozenset(SENSE) | frozenset(SENSE.values())
 _HAN_WORDS = tuple(sorted(set(HAN_GENERIC) | set(HAN_PLACES), key=len, reverse=True))
 
 
@@ -101,9 +102,13 @@ class NameForm:
     tokens: tuple[str, ...]
     script: str  # "latin", "transliterated", "pinyin", "han" or "acronym"
 
-    @property
+    @cached_property
     def compact(self) -> str:
         return self.text.replace(" ", "")
+
+    @cached_property
+    def longest(self) -> int:
+        return max((len(t) for t in self.tokens), default=0)
 
 
 @lru_cache(maxsize=1)
@@ -304,10 +309,6 @@ def _swapped(a: str, b: str) -> bool:
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
-def _sense(token: str) -> str:
-    return SENSE.get(token, token)
-
-
 def compare(q: NameForm, item: NameForm) -> Comparison:
     """How well one form of the query matches one form of a listed name (0-100)."""
     if q.text == item.text:
@@ -320,8 +321,9 @@ def compare(q: NameForm, item: NameForm) -> Comparison:
         # both read from characters: the characters were compared (by sound) already, and
         # syllables as words would make every shared generic word (科技: ke ji) distinctive
         return Comparison(0.0, ())
-    q_tokens = _rejoin(q.tokens, item.tokens)
-    free = list(_rejoin(item.tokens, q_tokens))
+    # a joined word is longer than each of its parts: only then can words be rejoined
+    q_tokens = _rejoin(q.tokens, item.tokens) if item.longest > q.longest and len(q.tokens) > 1 else q.tokens
+    free = list(_rejoin(item.tokens, q_tokens) if q.longest > item.longest and len(item.tokens) > 1 else item.tokens)
     matched = total = unmatched_q = 0.0
     extra_distinctive = False
     distinctive = False
@@ -329,13 +331,16 @@ def compare(q: NameForm, item: NameForm) -> Comparison:
     for token in _by_weight(q_tokens):
         w = _weight(token)
         best, best_sim = None, 0.0
-        sense = _sense(token)
+        sense = SENSE.get(token, token) if token in _SENSE_WORDS else None
+        n = len(token)
         for cand in free:
-            if cand == token or _sense(cand) == sense:
+            if cand == token or (sense is not None and SENSE.get(cand, cand) == sense):
                 best, best_sim = cand, 1.0
                 break
+            if n < 4 and len(cand) < 4 or abs(len(cand) - n) > 2:
+                continue
             budget = _budget(token, cand)
-            if budget and abs(len(cand) - len(token)) <= budget:
+            if budget and abs(len(cand) - n) <= budget:
                 d = OSA.distance(token, cand, score_cutoff=budget)
                 if d <= budget:
                     # two letters swapped (the commonest slip) cost less than a changed letter,
@@ -460,7 +465,7 @@ class NameIndex:
     # A word shared by more forms than this is common: the forms it reaches are filtered (two
     # words in common, or no other distinctive word, and the token-sort ratio), never skipped.
     SMALL_POSTING = 64
-    COMMON_FLOOR = 60  # reached through common words only: as for a prefix
+    COMMON_FLOOR = 70  # reached through common words only: closer than a prefix
 
     def __init__(self) -> None:
         self.forms: list[tuple[int, str, str, NameForm]] = []  # (owner index, name as written, kind, form)
@@ -541,9 +546,21 @@ class NameIndex:
         shared -= strong
         for group, floor in ((shared, self.COMMON_FLOOR), (fuzzy - strong - shared, self.FUZZY_FLOOR)):
             if group and queries:
-                texts = self.sorted_text
-                strong.update(n for n in group if any(ratio(q, texts[n], score_cutoff=floor) for q in queries))
+                strong.update(self._passing(group, queries, floor))
         return strong
+
+    def _passing(self, group: set[int], queries: list[str], floor: float) -> list[int]:
+        """The forms of `group` whose token-sort ratio with one of the queries reaches `floor`
+        (one C call for a large group)."""
+        texts = self.sorted_text
+        if len(group) < 48:
+            return [n for n in group if any(ratio(q, texts[n], score_cutoff=floor) for q in queries)]
+        import numpy as np
+        from rapidfuzz import process
+
+        ids = list(group)
+        scores = process.cdist(queries, [texts[n] for n in ids], scorer=ratio, score_cutoff=floor, dtype=np.uint8)
+        return [ids[i] for i in np.nonzero(scores.max(axis=0))[0]]
 
     def _by_word(self, form: NameForm, long_keys: set[str]) -> list[tuple[set[int], set[int]]]:
         """For each distinctive word of the form with long postings: the forms they reach, and

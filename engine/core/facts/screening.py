@@ -128,13 +128,15 @@ class ListIndex:
         review_at: float,
         extra_candidates: set[int] = frozenset(),  # type: ignore[assignment]
         fuzzy_keys: bool = True,
+        only_extra: bool = False,
     ) -> list[_Hit]:
         """Each comparison of a query form with a candidate list name that reaches `review_at`
         before any adjustment (adjustments only lower a score)."""
         hits = []
         for query in names:
             qforms = query_forms(query)
-            for idx in self.names.candidates(qforms, fuzzy_keys) | extra_candidates:
+            found = extra_candidates if only_extra else self.names.candidates(qforms, fuzzy_keys) | extra_candidates
+            for idx in found:
                 owner, written, kind, lform = self.names.forms[idx]
                 if kind == "acronym":  # initials of a listed name: the query must be exactly them
                     for qf in qforms:
@@ -233,11 +235,16 @@ class BulkScreen:
         import numpy as np
         from rapidfuzz import fuzz, process
 
-        kw = {"match_at": match_at, "review_at": review_at, "fuzzy_keys": False}
+        index, lists = self.index, frozenset({self.list_name})
+
+        def banded(hits: list[_Hit]) -> list[Match]:
+            return index._filter(index._band(hits, match_at=match_at, review_at=review_at), lists, self.day)
+
         out: list[list[Match]] = []
         for start in range(0, len(names), chunk):
             part = names[start : start + chunk]
-            results = [self.index.screen([name], self.list_name, self.day, **kw) for name in part]  # type: ignore[arg-type]
+            hits = [index._compare([name], review_at, fuzzy_keys=False) for name in part]
+            results = [banded(h) for h in hits]
             # Names already matched through the index need no cdist pass; the others get one.
             todo = [i for i, r in enumerate(results) if not r or r[0].band != "match"]
             flat = [(i, f) for i in todo for f in query_forms(part[i]) if f.script != "han"]
@@ -253,7 +260,8 @@ class BulkScreen:
                 extra: dict[int, set[int]] = {}
                 for row, col in zip(*np.nonzero(matrix), strict=True):
                     extra.setdefault(flat[row][0], set()).add(self.form_ids[col])
-                for i, found in extra.items():
-                    results[i] = self.index.screen([part[i]], self.list_name, self.day, extra_candidates=found, **kw)  # type: ignore[arg-type]
+                for i, found in extra.items():  # only the new candidates are compared
+                    more = index._compare([part[i]], review_at, extra_candidates=found, only_extra=True)
+                    results[i] = banded(hits[i] + more)
             out.extend(results)
         return out
