@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from anyascii import anyascii
 from exportsim.engine.core.facts.name_tables import (
@@ -101,14 +101,13 @@ class NameForm:
     text: str  # normalised, space separated
     tokens: tuple[str, ...]
     script: str  # "latin", "transliterated", "pinyin", "han" or "acronym"
+    compact: str = field(init=False, compare=False)  # the text without spaces
+    longest: int = field(init=False, compare=False)  # the longest word's length
 
-    @cached_property
-    def compact(self) -> str:
-        return self.text.replace(" ", "")
-
-    @cached_property
-    def longest(self) -> int:
-        return max((len(t) for t in self.tokens), default=0)
+    def __post_init__(self) -> None:
+        # set once here: plain attributes are read far more often than names are written
+        object.__setattr__(self, "compact", self.text.replace(" ", ""))
+        object.__setattr__(self, "longest", max((len(t) for t in self.tokens), default=0))
 
 
 @lru_cache(maxsize=1)
