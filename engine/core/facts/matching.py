@@ -201,6 +201,7 @@ def forms(name: str) -> tuple[NameForm, ...]:
 
 
 _OPENER = re.compile(r"^\s*(?:" + "|".join(re.escape(o) for o in ATTENTION_OPENERS) + r")[\s.:]*", re.IGNORECASE)
+_NOISY = re.compile(r"[,;:()（）]| [-–—] |^\s*(?:attn|attention|c/o|care of)\b", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r"\([^)]*\)|（[^）]*）")
 _SEPARATORS = re.compile(r"[,;:]| [-–—] ")
 
@@ -211,6 +212,8 @@ def query_variants(name: str) -> tuple[str, ...]:
     a parenthetical ("(Shenzhen office)"), and each part between commas, semicolons or dashes
     (a department before the name, an address after it). Only queries get variants: a listed
     name's parts are not names of the entry."""
+    if not _NOISY.search(name):
+        return (name,)
     out = [name]
     bare = _OPENER.sub("", name)
     for text in (bare, _PARENTHETICAL.sub(" ", bare)):
@@ -357,7 +360,12 @@ def compare(q: NameForm, item: NameForm) -> Comparison:
         else:
             unmatched_q += w
             extra_distinctive = extra_distinctive or w == 1.0
-    unmatched_l = sum(_weight(t) for t in free)
+    unmatched_l = 0.0
+    covered = True  # no distinctive listed word left unmatched
+    for t in free:
+        w = _weight(t)
+        unmatched_l += w
+        covered = covered and w < 1.0
     # One word found inside a longer listed name ("Air" in "Mahan Air") is weaker evidence.
     per_listed = UNMATCHED_LIST_WEIGHT if len(q_tokens) > 1 else SINGLE_WORD_UNMATCHED_WEIGHT
     denominator = total + unmatched_q + per_listed * unmatched_l
@@ -369,7 +377,6 @@ def compare(q: NameForm, item: NameForm) -> Comparison:
         if not (whole_generic_name and len(item.tokens) >= 2):
             score = min(score, 50.0)
         return Comparison(score, tuple(pairs))
-    covered = not any(_weight(t) == 1.0 for t in free)
     short_alias = len(item.tokens) == 1 and len(item.tokens[0]) <= 3
     if covered and extra_distinctive and not short_alias:
         coverage = 100.0 * matched / (total + COVERAGE_UNMATCHED_WEIGHT * unmatched_l)
