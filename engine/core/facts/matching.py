@@ -1,23 +1,34 @@
 """Name matching for restricted-party screening: normalise, transliterate, find candidates, score.
 
 The score (0-100) is a small explainable token aligner rather than a black box:
-- both names are normalised (NFKC, case, punctuation, legal-form words in English and Chinese);
+- both names are normalised (NFKC, case, punctuation; traditional characters folded to
+  simplified with OpenCC; legal forms abbreviated or spelled out in English, pinyin, Russian
+  transliteration, the major European forms and Chinese characters: name_tables.py);
   Cyrillic and other scripts are transliterated with anyascii, Chinese characters are also
-  written in pinyin (spaced and joined) with pypinyin;
+  written in pinyin (by words, by syllables, joined) with pypinyin;
+- a query is also screened without its noise (attention line, parenthetical, the parts between
+  commas or dashes): `query_variants`;
 - romanisations of one name are made equal (Mohammed/Muhammad, Usama/Osama, Qadhafi/Gaddafi);
-- each query token is paired with the closest unused list token within an edit budget (exact
-  for 1-3 letters, one edit for 4-7, two from 8; digits must match exactly); generic words
-  ("technology", "international", "china", ...) and Russian patronymics weigh 0.3, other words 1;
-- score = 100 x (matched weight x similarity) / (query weight + 0.2 x unmatched list weight);
-  a name matched only on generic words scores at most 50;
+- words split or joined at any boundary are rejoined; each query token is paired with the
+  closest unused list token of the same sense (keji ~ technology) or within an edit budget
+  (exact for 1-3 letters, one edit for 4-7, two from 8; two swapped letters cost 0.6 of a letter;
+  digits must match exactly); generic words and place names ("technology", "keji", "sichuan")
+  and Russian patronymics weigh 0.3, department and address words 0.1, other words 1;
+- score = 100 x (matched weight x similarity) / (matched + unmatched query weight + 0.2 x
+  unmatched list weight); a name matched only on generic words scores at most 50, and one
+  missing more than a quarter of the listed name's weight at most 89; when the whole listed
+  name is in a longer query with other distinctive words, the score is the listed name's
+  coverage and the result is `partial` (at most a possible match: screening.py);
 - names in Chinese characters are compared by their longest common run once generic words
-  (科技, 技术, 集团, place names ...) are set aside: four characters or a whole name of three: 90;
-  at least two characters and half the shorter name: 78;
-- the best score over the entry's name and strong aliases counts; a weak alias alone never
-  reaches the match band; an identifier (LEI, registration number) in common is a match; a
-  country that differs from the entry's costs 15 points.
-Candidates come from a token index built once per list (prefixes, suffixes, whole tokens,
-joined forms, Chinese bigrams), so screening one name does not scan the list.
+  and place names are set aside: four characters or a whole name of three: 90; at least two
+  characters and half the shorter name: 78; a name of generic words and places only matches
+  itself;
+- the best score over the entry's name and strong aliases counts; a weak alias or initials
+  derived from a name never reach the match band alone; an identifier (LEI, registration
+  number) in common is a match; a country that differs from the entry's costs 15 points.
+Candidates come from a token index built once per list (whole and joined names, distinctive
+words, words one edit away, Chinese bigrams, and where rare prefixes and suffixes), so
+screening one name does not scan the list, and no key is skipped for being common.
 """
 
 from __future__ import annotations
