@@ -1,6 +1,6 @@
 """Screening speed: a benchmark that reports numbers (no assertions).
 
-    .venv/bin/python bench/screen_bench.py [--names 10000] [--entries 20000] [--seed 7]
+    .venv/bin/python bench/screen_bench.py [--names 10000] [--entries 12000] [--seed 7] [--baseline REF]
 
 Builds a synthetic list of ENTRIES entries (each with one or two aliases; company and person
 names from seeded word lists), then:
@@ -16,10 +16,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import os
 import random
+import re
 import resource
+import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 from exportsim.engine.core.evaluate import Evaluator
 from exportsim.engine.core.facts.screening import BulkScreen, ListIndex
@@ -193,7 +200,12 @@ def main() -> None:
     ap.add_argument("--names", type=int, default=10_000)
     ap.add_argument("--entries", type=int, default=12_000, help="entries; with their aliases about 20,000 names")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--baseline", help="a git commit to compare with, in the same run (e.g. main)")
+    ap.add_argument("--rounds", type=int, default=2, help="with --baseline: turns each (best taken)")
     args = ap.parse_args()
+    if args.baseline:
+        compare_with(args.baseline, args)
+        return
     rng = random.Random(args.seed)
     cite = Citation(instrument="synthetic", source="bench")
     entries = []
@@ -212,9 +224,9 @@ def main() -> None:
     index = ListIndex(entries)
     bulk = BulkScreen(index, "sdn", day)
     build = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     results = bulk.screen(queries)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     alerted = sum(1 for r in results if r)
     planted = [(e, r) for e, r in zip(sources, results, strict=True) if e is not None]
@@ -222,7 +234,8 @@ def main() -> None:
     print(f"list: {args.entries:,} entries, {names_total:,} names with aliases; index built in {build:.2f} s")
     print(f"names per query after normalisation and transliteration: {len(bulk.choices):,} list forms")
     print(
-        f"bulk screen of {args.names:,} names: {seconds:.2f} s ({args.names / seconds:,.0f} names/s, one core); "
+        f"bulk screen of {args.names:,} names: {seconds:.2f} s ({args.names / seconds:,.0f} names/s, one core; "
+        f"CPU {cpu:.2f} s); "
         f"{alerted:,} names alerted; peak memory {peak:,.0f} MiB"
     )
     print(f"perturbed list names (typo, reordered, no legal form, capitals) found: {found:,} of {len(planted):,}")
@@ -255,16 +268,57 @@ def main() -> None:
             )
         )
     evaluator.evaluate(txns[0])  # warm-up (caches)
-    times = []
+    times, cpus = [], []
     for t in txns:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         evaluator.evaluate(t, detail="summary")
         times.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
     print(
         f"transactions with 5 parties against the {args.entries:,}-entry list: median "
         f"{1000 * statistics.median(times):.2f} ms, 95th percentile "
-        f"{1000 * sorted(times)[int(0.95 * len(times))]:.2f} ms (python executor, summary results)"
+        f"{1000 * sorted(times)[int(0.95 * len(times))]:.2f} ms (python executor, summary results; CPU median "
+        f"{1000 * statistics.median(cpus):.2f} ms)"
     )
+
+
+_BULK = re.compile(r"bulk screen of [\d,]+ names: [\d.]+ s .*?CPU ([\d.]+) s")
+_TXN = re.compile(r"CPU median ([\d.]+) ms")
+
+
+def compare_with(ref: str, args: argparse.Namespace) -> None:
+    """Run this benchmark on REF's code and on the working copy, in turns, and print the ratio."""
+    repo = Path(__file__).resolve().parent.parent
+    tmp = Path(tempfile.mkdtemp(prefix="screen_bench_"))
+    try:
+        archive = subprocess.run(["git", "-C", str(repo), "archive", ref], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+        pkg = tmp / "pkg" / "exportsim"  # the layout pyproject.toml installs
+        shutil.copytree(tmp / "src" / "exportsim", pkg)
+        for folder in ("engine", "cli", "rules", "cases"):
+            shutil.copytree(tmp / folder, pkg / folder)
+        plain = ["--names", str(args.names), "--entries", str(args.entries), "--seed", str(args.seed)]
+        # this script on both: REF's code through PYTHONPATH (it comes before the installed copy)
+        script = [sys.executable, str(Path(__file__).resolve()), *plain]
+        runs = {ref: (script, str(tmp / "pkg")), "working copy": (script, None)}
+        best: dict[str, tuple[float, float]] = {}
+        for _ in range(args.rounds):
+            for label, (cmd, path) in runs.items():
+                env = dict(os.environ)
+                if path:
+                    env["PYTHONPATH"] = path
+                out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+                bulk, txn = float(_BULK.search(out).group(1)), float(_TXN.search(out).group(1))  # type: ignore[union-attr]
+                old = best.get(label, (bulk, txn))
+                best[label] = (min(old[0], bulk), min(old[1], txn))
+                print(f"{label}: bulk CPU {bulk:.2f} s, transaction CPU median {txn:.2f} ms")
+        (b_bulk, b_txn), (w_bulk, w_txn) = best[ref], best["working copy"]
+        print(
+            f"CPU time, best of {args.rounds}: bulk {w_bulk:.2f} s vs {b_bulk:.2f} s at {ref} (ratio "
+            f"{w_bulk / b_bulk:.2f}); transaction median {w_txn:.2f} ms vs {b_txn:.2f} ms (ratio {w_txn / b_txn:.2f})"
+        )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

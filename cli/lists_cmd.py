@@ -214,13 +214,14 @@ def _print_evaluation(report: dict, fmt: str) -> None:
         console.print(
             f"{report['pairs']} pairs; thresholds match {report['thresholds']['match']:g}, review "
             f"{report['thresholds']['review']:g}\nprecision {report['precision']:.3f}, recall {report['recall']:.3f}; "
-            f"traps in the match band: {report['traps_in_match_band']}"
+            f"traps in the match band: {report['traps_in_match_band']}; false positives: "
+            f"{report['false_positives']['hard']} hard (match band), {report['false_positives']['soft']} soft (review)"
         )
-        t = Table(title="Per category")
-        for col in ("category", "tp", "fn", "fp", "tn"):
+        t = Table(title="Per category (fp hard: in the match band; fp soft: for review)")
+        for col in ("category", "tp", "fn", "fp", "fp hard", "fp soft", "tn"):
             t.add_column(col)
         for cat, c in report["per_category"].items():
-            t.add_row(cat, *(str(c.get(k, 0)) for k in ("tp", "fn", "fp", "tn")))
+            t.add_row(cat, *(str(c.get(k, 0)) for k in ("tp", "fn", "fp", "fp_hard", "fp_soft", "tn")))
         console.print(t)
         for e in report["errors"]:
             console.print(

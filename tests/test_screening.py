@@ -21,6 +21,7 @@ from helpers import party, regime, txn
 
 FIX = Path(__file__).parent / "fixtures" / "lists"
 SET = Path(__file__).parent / "screening" / "pairs.yaml"
+HOLDOUT = Path(__file__).parent / "screening" / "holdout" / "pairs.yaml"
 DAY = dt.date(2026, 11, 24)
 run = CliRunner().invoke
 
@@ -43,10 +44,52 @@ def best(a: str, b: str) -> float:
         ("George Bush", "George Habbash", 0, 50),
         ("China Technology International", "China Electronics Technology Group", 0, 50),
         ("Air", "Mahan Air", 0, 70),
+        # legal forms spelled out, in pinyin, in traditional characters
+        ("Huawei Jishu Youxian Gongsi", "华为技术有限公司", 97, 100),
+        ("Kaspersky Lab Aktsionernoe Obshchestvo", "AO Kaspersky Lab", 100, 100),
+        ("Sberbank Public Joint Stock Company", "Public Joint Stock Company Sberbank of Russia", 75, 100),
+        ("長江存儲科技有限責任公司", "长江存储科技有限责任公司", 100, 100),
+        # a generic tail in characters against a Latin brand
+        ("大华科技", "Dahua Technology", 90, 100),
+        # a place with generic words is nobody
+        ("Zhejiang Technology Co., Ltd.", "Zhejiang Dahua Technology Co., Ltd.", 0, 50),
+        ("浙江技术股份有限公司", "浙江大华技术股份有限公司", 0, 0),
+        # split and joined words, a swapped letter
+        ("Hik Vision", "Hikvision", 97, 100),
+        ("Sber Bank", "Sberbank", 97, 100),
+        ("Hikvisoin", "Hikvision", 90, 100),
+        ("Hikvsion", "Hikvision", 75, 89),
+        ("Xinlu", "Jinlu", 0, 89),
     ],
 )
 def test_scores_fall_where_they_should(query, listed, low, high):
     assert low <= best(query, listed) <= high
+
+
+def test_query_noise_is_screened_apart_from_the_name():
+    index = ListIndex([_entry("el.h", "Huawei Technologies Co., Ltd.", list="entity_list", country="CN")])
+    for noisy in (
+        "Attn: Logistics, Huawei Technologies Co., Ltd.",
+        "Huawei Technologies Co., Ltd. (Shanghai office)",
+        "Huawei Technologies Co., Ltd., Bantian, Longgang District, Shenzhen",
+        "Sales Department - Huawei Technologies Co., Ltd.",
+    ):
+        (hit,) = index.screen([noisy], "entity_list", DAY)
+        assert hit.band == "match", noisy
+
+
+def test_related_parties_and_derived_acronyms_are_possible_matches_only():
+    index = ListIndex(
+        [
+            _entry("el.h", "Huawei Technologies Co., Ltd.", aliases=["Huawei"], list="entity_list"),
+            _entry("el.u", "University of Electronic Science and Technology of China", list="entity_list"),
+        ]
+    )
+    (sub,) = index.screen(["Huawei Marine Networks"], "entity_list", DAY)
+    assert sub.band == "review" and "lacks" in sub.adjustments[-1]
+    (acr,) = index.screen(["UESTC"], "entity_list", DAY)
+    assert acr.band == "review" and acr.evidence == "acronym"
+    assert index.screen(["UEST"], "entity_list", DAY) == []
 
 
 def _entry(eid: str, name: str, **kw) -> ListEntry:
@@ -81,12 +124,42 @@ def test_bands_weak_aliases_identifiers_and_country():
     assert index.screen(["Omega Trading"], "sdn", dt.date(2020, 6, 1))[0].band == "match"
 
 
-def test_the_labelled_set_meets_its_targets():
+def test_the_tuning_part_meets_its_targets():
     out = run(cli, ["screen", "--evaluate-set", str(SET), "--format", "json"])
     report = json.loads(out.output)
-    assert report["pairs"] >= 150
-    assert report["recall"] >= 0.95 and report["precision"] >= 0.90, report["errors"]
+    assert report["pairs"] >= 250
+    assert report["recall"] >= 0.95 and report["precision"] >= 0.95, report["errors"]
     assert report["traps_in_match_band"] == 0
+
+
+def test_the_held_out_test_part_meets_the_targets():
+    """The test part is never used to tune: these are the figures on names the matcher has not
+    seen (issue 18's targets: recall and precision >= 0.90, no trap in the match band)."""
+    report = json.loads(run(cli, ["screen", "--evaluate-set", str(HOLDOUT), "--format", "json"]).output)
+    assert report["pairs"] >= 400 and report["counts"]["tp"] + report["counts"]["fn"] >= 250
+    assert report["recall"] >= 0.90 and report["precision"] >= 0.90, report["errors"]
+    assert report["traps_in_match_band"] == 0 and report["false_positives"]["hard"] == 0
+
+
+def _names(pairs_file: Path) -> tuple[set[str], set[str]]:
+    import yaml
+    from exportsim.engine.core.facts.matching import normalise
+
+    pairs = yaml.safe_load(pairs_file.read_text(encoding="utf-8"))
+    entries = yaml.safe_load((pairs_file.parent / pairs["entries"]).read_text(encoding="utf-8"))["entries"]
+    names = {p["query"] for p in pairs["pairs"]}
+    for e in entries:
+        names.update([e["name"], *e.get("aliases", []), *e.get("weak_aliases", [])])
+    return {normalise(n) for n in names} - {""}, {e["id"] for e in entries}
+
+
+def test_the_test_part_shares_no_entry_name_or_alias_with_the_tuning_part():
+    """The rule that keeps the test part honest: no query, name, alias or entry of the test part
+    appears in the tuning part (compared normalised: case, punctuation and legal forms aside)."""
+    held_names, held_ids = _names(HOLDOUT)
+    tuning_names, tuning_ids = _names(SET)
+    assert not held_ids & tuning_ids
+    assert not held_names & tuning_names
 
 
 def test_a_possible_match_is_a_review_finding_naming_the_entry(python_engine):
@@ -123,6 +196,41 @@ def test_sdn_xml_weak_aliases_identifiers_and_date():
     assert mahan["aliases"] == ["MAHAN AIRLINES"] and mahan["weak_aliases"] == ["MAHAN"]
     assert mahan["identifiers"] == {"ICAO Code": "IRM"}
     assert next(e for e in entries if e["uid"] == "sdn:28264")["name"] == "KIM, Jong Un"
+
+
+def test_csl_name_fields_split_into_names_aliases_and_linked_entries():
+    rows = {r["uid"]: r for r in parse_csl_csv(FIX / "consolidated_names.csv")}
+    huawei = rows["csl:el:n1"]
+    assert huawei["name"] == "Huawei Technologies Co., Ltd." and huawei["aliases"] == ["Huawei", "华为技术有限公司"]
+    terminal = rows["csl:el:n1:linked:1"]
+    assert terminal["name"] == "Huawei Terminal (Shenzhen) Co., Ltd." and terminal["linked_to"] == "csl:el:n1"
+    assert terminal["list"] == "entity_list" and terminal["review_policy"] == "presumption_of_denial"
+    assert rows["csl:el:n2"]["name"] == "Beijing Institute of Technology"
+    assert rows["csl:el:n2"]["aliases"] == ["BIT", "Beijing Polytechnic"]
+    moore = rows["csl:el:n3"]  # "and any successor, sub-unit, or subsidiary thereof" is not a name
+    assert moore["name"] == "Moore Threads Intelligent Technology (Beijing) Co., Ltd."
+    assert moore["aliases"] == ["Moore Threads", "MTT"]
+    assert rows["csl:el:n4"]["aliases"] == ["Zhongxing Telecommunication Equipment Corporation"]
+    assert [rows[f"csl:el:n4:linked:{n}"]["name"] for n in (1, 2)] == [
+        "ZTE Kangxun Telecom Co. Ltd.",
+        "Shenzhen ZTE Kangxun Telecom Co., Ltd.",
+    ]
+    assert rows["csl:sdn:n5"]["aliases"] == ["Bank GPB (JSC)", "GAZPROMBANK", "GPB"]
+    js = {r["uid"]: r for r in parse_csl_json(FIX / "consolidated_names.json")}
+    assert js["csl:el:n1"]["aliases"] == ["Huawei", "华为技术有限公司"] and "csl:el:n4:linked:2" in js
+
+
+def test_an_imported_csl_name_field_is_screened_as_names(tmp_path):
+    """Before the split, the exact name scored 55 against the whole field; now it is a match,
+    and the linked party is an entry of its own."""
+    db = tmp_path / "lists.sqlite"
+    out = run(cli, ["lists", "import", "--format", "csl-csv", str(FIX / "consolidated_names.csv"), "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    index = ListIndex(ListStore(db).entries())
+    (hit, *_) = index.screen(["Huawei Technologies Co., Ltd."], "entity_list", DAY)
+    assert hit.entry.id == "el.n1" and hit.band == "match" and hit.score == 100
+    (linked, *_) = index.screen(["Huawei Terminal (Shenzhen) Co., Ltd."], "entity_list", DAY)
+    assert linked.entry.id == "el.n1_linked_1" and linked.band == "match"
 
 
 def test_csl_csv_and_json():

@@ -213,6 +213,68 @@ def parse_sdn_xml(path: Path) -> tuple[list[dict[str, Any]], str | None]:
     return entries, published
 
 
+# Conventions of the CSL name field (Entity List rows above all): aliases in a trailing
+# parenthesis or after "a.k.a.", and linked parties after "Affiliated Entity:" and the like.
+_LINK = re.compile(
+    r"[.;,]?\s*\b(?:affiliated entit(?:y|ies)|subsidiar(?:y|ies)|subordinate institutions?|"
+    r"subordinate entit(?:y|ies)|affiliates?|branch(?:es)?)\s*:\s*",
+    re.IGNORECASE,
+)
+_AKA = re.compile(r"[,;]?\s*\b(?:a\.?k\.?a\.?|f\.?k\.?a\.?|n\.?k\.?a\.?|also known as|formerly known as)[,:]?\s+", re.I)
+_SUCCESSOR = re.compile(r",?\s*and any successors?,? sub-units?,? or subsidiar(?:y|ies) thereof\.?", re.IGNORECASE)
+_TRAILING_PAREN = re.compile(r"^(?P<name>.*\S)\s*\((?P<inner>[^()]+)\)\s*[.;,]?\s*$")
+# A trailing parenthesis that is part of the name, not an alias: a legal form, a place, "Group".
+_NOT_ALIAS = re.compile(
+    r"^(?:jsc|pjsc|ojsc|cjsc|ao|pao|ooo|llc|ltd|inc|plc|group|holdings?|hk|h\.k\.|hong kong|prc|china|"
+    r"[a-z]+ branch|beijing|shanghai|shenzhen|tianjin|guangzhou|hangzhou|wuhan|chengdu|xian|xi'an|nanjing|"
+    r"suzhou|xiamen|hefei|moscow|tehran|dubai|singapore|macau|macao|taiwan|usa|uk|uae)$",
+    re.IGNORECASE,
+)
+
+
+def split_csl_name(field: str) -> tuple[str, list[str], list[str]]:
+    """A CSL name field as (name, aliases, linked parties): `Huawei Technologies Co., Ltd.
+    (Huawei). Affiliated Entity: Huawei Terminal (Shenzhen) Co., Ltd.` is the name `Huawei
+    Technologies Co., Ltd.`, the alias `Huawei` and the linked party `Huawei Terminal (Shenzhen)
+    Co., Ltd.`. Linked parties are separated by semicolons; "and any successor, sub-unit, or
+    subsidiary thereof" is dropped (the rule it states is the Entity List's, not a name)."""
+    text = _SUCCESSOR.sub("", " ".join(field.split()))
+    head, *links = _LINK.split(text)
+    linked = [p for part in links for p in _alias_list(part)]
+    name, aliases = _split_aliases(head)
+    return name, aliases, linked
+
+
+def _split_aliases(text: str) -> tuple[str, list[str]]:
+    """`X a.k.a. Y; Z`, `X (Y)`, `X (a.k.a. Y)` and the Federal Register's `X, a.k.a., the
+    following two aliases: -Y; and -Z` as the name X and the aliases Y, Z."""
+    head = text.strip(" ;,")
+    aliases: list[str] = []
+    m = _TRAILING_PAREN.match(head)
+    if m and not _NOT_ALIAS.match(m.group("inner").strip(" .")):
+        head, aliases = m.group("name"), _alias_list(_AKA.sub(";", m.group("inner")))
+    head, *akas = _AKA.split(head)
+    aliases = [a for part in akas for a in _alias_list(part)] + aliases
+    m = _TRAILING_PAREN.match(head.strip(" ;,"))
+    if m and not _NOT_ALIAS.match(m.group("inner").strip(" .")):
+        head, aliases = m.group("name"), _alias_list(m.group("inner")) + aliases
+    return head.strip(" ;,"), aliases
+
+
+_FOLLOWING = re.compile(r"^the following \w+ aliases?:\s*", re.IGNORECASE)
+
+
+def _alias_list(text: str) -> list[str]:
+    out = []
+    for raw in _FOLLOWING.sub("", text.strip(" ;,")).split(";"):
+        alias = re.sub(r"^(?:and\s+)?-\s*", "", raw.strip(" ;,")).strip(" ;,")
+        if alias.endswith(".") and not re.search(r"\b(?:ltd|inc|co|corp|s\.a|b\.v|l\.l\.c)\.$", alias, re.I):
+            alias = alias[:-1]
+        if alias:
+            out.append(alias)
+    return out
+
+
 def _csl_entry(rec: dict[str, Any], where: str) -> dict[str, Any]:
     source = str(rec.get("source") or "")
     m = _CSL_CODE.search(source)
@@ -223,6 +285,10 @@ def _csl_entry(rec: dict[str, Any], where: str) -> dict[str, Any]:
     alt = rec.get("alt_names") or []
     if isinstance(alt, str):
         alt = [a.strip() for a in alt.split(";") if a.strip()]
+    name, name_aliases, linked = split_csl_name(str(rec["name"]))
+    if not name:
+        raise ValueError(f"{where} has a 'name' with no name before its aliases or linked parties")
+    aliases = list(dict.fromkeys(name_aliases + [a for raw in alt for a in [*_flat_aliases(str(raw))] if a != name]))
     addresses = rec.get("addresses") or []
     country = None
     if isinstance(addresses, list):
@@ -248,8 +314,9 @@ def _csl_entry(rec: dict[str, Any], where: str) -> dict[str, Any]:
         "uid": f"csl:{code}:{uid}",
         "id": f"{code}.{re.sub(r'[^a-z0-9]+', '_', uid.lower()).strip('_')}",
         "list": lst,
-        "name": str(rec["name"]).strip(),
-        "aliases": alt,
+        "name": name,
+        "aliases": aliases,
+        "linked": linked,
         "identifiers": ids,
         "country": country,
         "programs": programs,
@@ -258,6 +325,33 @@ def _csl_entry(rec: dict[str, Any], where: str) -> dict[str, Any]:
         "added": start if re.fullmatch(r"\d{4}-\d{2}-\d{2}", start) else None,
         "citation_reference": (str(rec.get("federal_register_notice") or "").strip() or None),
     }
+
+
+def _flat_aliases(raw: str) -> list[str]:
+    """An alt_names item, which may itself be written `Y (Z)` or `Y a.k.a. Z`."""
+    name, more = _split_aliases(raw)
+    return [a for a in (name, *more) if a]
+
+
+def _with_linked(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """The entry, and each linked party of its name field as an entry of its own on the same
+    list, with the same licence requirement, policy and dates (`linked_to` names the parent)."""
+    linked = entry.pop("linked")
+    out = [entry]
+    for n, text in enumerate(linked, start=1):
+        name, aliases = _split_aliases(text)
+        out.append(
+            entry
+            | {
+                "uid": f"{entry['uid']}:linked:{n}",
+                "id": f"{entry['id']}_linked_{n}",
+                "name": name,
+                "aliases": aliases,
+                "identifiers": {},
+                "linked_to": entry["uid"],
+            }
+        )
+    return out
 
 
 def parse_csl_csv(path: Path) -> list[dict[str, Any]]:
@@ -298,7 +392,7 @@ def _csl_entries(path: Path, numbered: Iterable[tuple[int, object]], noun: str, 
         try:
             if not isinstance(rec, dict):
                 raise ValueError(f"{noun} {n} is not an object")
-            out.append(_csl_entry(rec, f"{noun} {n}"))
+            out.extend(_with_linked(_csl_entry(rec, f"{noun} {n}")))
         except ValueError as exc:
             raise InputError.one(
                 str(path),

@@ -6,6 +6,8 @@ its best hit across the lists, in either band (an alert). Counting:
 - true positive: the alert names the expected entry (and, when a band is labelled, lands in it);
 - false positive: an alert for a pair that expects none, or that names another entry;
 - false negative: no alert, or the wrong entry, for a pair that expects one.
+A false positive is hard when the alert is in the match band (the party would be treated as
+listed, or as the wrong listed party) and soft when it is a possible match for review.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Pair(_Strict):
     expect: str | None
     band: Literal["match", "review"] | None = None
     category: str = "uncategorised"
+    source: str | None = Field(default=None, description="Where the query comes from: a name, alias, variant, trap.")
 
 
 class PairSet(_Strict):
@@ -112,6 +115,9 @@ def evaluate(pairs: PairSet, index: ListIndex, match_at: float, review_at: float
     per_category: dict[str, Counter] = defaultdict(Counter)
     for r in results:
         per_category[r.pair.category][r.verdict] += 1
+        if r.verdict == "fp" and r.hit is not None:
+            per_category[r.pair.category]["fp_hard" if r.hit.band == "match" else "fp_soft"] += 1
+    hard = sum(c["fp_hard"] for c in per_category.values())
     traps_in_match_band = [r for r in results if r.pair.expect is None and r.hit and r.hit.band == "match"]
     return {
         "pairs": len(results),
@@ -120,6 +126,7 @@ def evaluate(pairs: PairSet, index: ListIndex, match_at: float, review_at: float
         "recall": tp / (tp + fn) if tp + fn else 1.0,
         "counts": dict(counts),
         "traps_in_match_band": len(traps_in_match_band),
+        "false_positives": {"hard": hard, "soft": counts["fp"] - hard},
         "per_category": {c: dict(v) for c, v in sorted(per_category.items())},
         "errors": [
             {

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
-from exportsim.engine.core.facts.matching import COUNTRY_PENALTY, NameIndex, compare, forms, normalise
+from exportsim.engine.core.facts.matching import COUNTRY_PENALTY, NameIndex, compare, normalise, query_forms
 from exportsim.engine.core.ruleset.ruledefs import ListEntry
 
 CACHE_SIZE = 8192
@@ -57,6 +57,7 @@ class _Hit:
     script: str
     listed: str
     raw: float
+    partial: bool = False  # the query has distinctive words the listed name lacks
 
 
 def _identifier_key(kind: str, value: str) -> tuple[str, str]:
@@ -127,18 +128,27 @@ class ListIndex:
         review_at: float,
         extra_candidates: set[int] = frozenset(),  # type: ignore[assignment]
         fuzzy_keys: bool = True,
+        only_extra: bool = False,
     ) -> list[_Hit]:
         """Each comparison of a query form with a candidate list name that reaches `review_at`
         before any adjustment (adjustments only lower a score)."""
         hits = []
         for query in names:
-            qforms = forms(query)
-            for idx in self.names.candidates(qforms, fuzzy_keys) | extra_candidates:
+            qforms = query_forms(query)
+            found = extra_candidates if only_extra else self.names.candidates(qforms, fuzzy_keys) | extra_candidates
+            for idx in found:
                 owner, written, kind, lform = self.names.forms[idx]
+                if kind == "acronym":  # initials of a listed name: the query must be exactly them
+                    for qf in qforms:
+                        if qf.compact == lform.text and qf.script != "han":
+                            hits.append(_Hit(owner, query, written, kind, qf.text, qf.script, lform.text, 100.0))
+                    continue
                 for qf in qforms:
-                    raw = compare(qf, lform).score
-                    if raw >= review_at:
-                        hits.append(_Hit(owner, query, written, kind, qf.text, qf.script, lform.text, raw))
+                    c = compare(qf, lform)
+                    if c.score >= review_at:
+                        hits.append(
+                            _Hit(owner, query, written, kind, qf.text, qf.script, lform.text, c.score, c.partial)
+                        )
         return hits
 
     def _band(
@@ -167,6 +177,15 @@ class ListIndex:
             if band == "match" and h.kind == "weak alias":
                 band = "review"
                 notes.append("a weak alias alone is only a possible match")
+            elif band == "match" and h.kind == "acronym":
+                band = "review"
+                notes.append("initials derived from the listed name are only a possible match")
+            elif band == "match" and h.partial:
+                band = "review"
+                notes.append(
+                    "the query has distinctive words the listed name lacks (a parent, subsidiary or namesake?): "
+                    "only a possible match"
+                )
             if band is None:
                 continue
             script = "" if h.script in ("latin", "han") else f" in {h.script}"
@@ -201,8 +220,10 @@ class BulkScreen:
         self.index = index
         keep = [
             n
-            for n, (owner, _, _, _) in enumerate(index.names.forms)
-            if index.entries[owner].list == list_name and index.entries[owner].window.contains(day)
+            for n, (owner, _, kind, _) in enumerate(index.names.forms)
+            if kind != "acronym"
+            and index.entries[owner].list == list_name
+            and index.entries[owner].window.contains(day)
         ]
         self.form_ids = keep
         # token_sort_ratio is the ratio of the sorted-token strings: sorted once, not per pair
@@ -216,14 +237,19 @@ class BulkScreen:
         import numpy as np
         from rapidfuzz import fuzz, process
 
-        kw = {"match_at": match_at, "review_at": review_at, "fuzzy_keys": False}
+        index, lists = self.index, frozenset({self.list_name})
+
+        def banded(hits: list[_Hit]) -> list[Match]:
+            return index._filter(index._band(hits, match_at=match_at, review_at=review_at), lists, self.day)
+
         out: list[list[Match]] = []
         for start in range(0, len(names), chunk):
             part = names[start : start + chunk]
-            results = [self.index.screen([name], self.list_name, self.day, **kw) for name in part]  # type: ignore[arg-type]
+            hits = [index._compare([name], review_at, fuzzy_keys=False) for name in part]
+            results = [banded(h) for h in hits]
             # Names already matched through the index need no cdist pass; the others get one.
             todo = [i for i, r in enumerate(results) if not r or r[0].band != "match"]
-            flat = [(i, f) for i in todo for f in forms(part[i]) if f.script != "han"]
+            flat = [(i, f) for i in todo for f in query_forms(part[i]) if f.script != "han"]
             if flat:
                 matrix = process.cdist(
                     [" ".join(sorted(f.tokens)) for _, f in flat],
@@ -236,7 +262,8 @@ class BulkScreen:
                 extra: dict[int, set[int]] = {}
                 for row, col in zip(*np.nonzero(matrix), strict=True):
                     extra.setdefault(flat[row][0], set()).add(self.form_ids[col])
-                for i, found in extra.items():
-                    results[i] = self.index.screen([part[i]], self.list_name, self.day, extra_candidates=found, **kw)  # type: ignore[arg-type]
+                for i, found in extra.items():  # only the new candidates are compared
+                    more = index._compare([part[i]], review_at, extra_candidates=found, only_extra=True)
+                    results[i] = banded(hits[i] + more)
             out.extend(results)
         return out
