@@ -15,7 +15,7 @@ import json
 import pytest
 from exportsim.engine.core.decision.outcomes import Outcome
 from exportsim.engine.core.transaction.model import Transaction
-from exportsim.engine.scenarios.generate import Generator, load_profile
+from exportsim.engine.scenarios.generate import Generator, load_profile, meets_3a090
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -45,15 +45,29 @@ party_st = st.fixed_dictionaries(
 item_st = st.fixed_dictionaries(
     {
         "description": st.just("thing"),
-        "eccn": st.sampled_from(["EAR99", "3A090.a", "3A991", "5A992.c", "4A090.a", "3A001.a"]),
+        "eccn": st.sampled_from(["chip", "EAR99", "5A992.c", "3A001.a"]),
         "us_origin": st.booleans(),
         "us_controlled_content": st.sampled_from([0.0, 0.05, 0.1, 0.25, 0.3, 0.9]),
         "direct_product_of_us_technology": st.booleans(),
         "tpp": st.sampled_from([1000.0, 2400.0, 4799.0, 4800.0, 16000.0]),
         "performance_density": st.sampled_from([1.0, 3.2, 6.0]),
+        "interconnect_gbps": st.sampled_from([400.0, 600.0]),
         "quantity": st.sampled_from([1, 8]),
     }
 )
+
+
+def _consistent(item: dict, day: str) -> dict:
+    """A declared ECCN is the exporter's classification and stated parameters are tested too, so
+    soundness is about completions consistent with the declaration: a chip's ECCN agrees with its
+    parameters on the date (3A090.a or 3A991), and an item declared outside the 3A090 families has
+    parameters below the 3A090 levels (otherwise the facts contradict each other)."""
+    if item["eccn"] == "chip":
+        meets = meets_3a090(item["tpp"], item["performance_density"], item["interconnect_gbps"], day)
+        item["eccn"] = "3A090.a" if meets else "3A991"
+    else:
+        item |= {"tpp": 1000.0, "performance_density": 1.0}
+    return item
 
 
 @st.composite
@@ -68,6 +82,7 @@ def full_and_partial(draw) -> tuple[dict, dict]:
         "parties": draw(st.lists(party_st, min_size=1, max_size=3, unique_by=lambda p: p["name"])),
         "items": draw(st.lists(item_st, min_size=1, max_size=2)),
     }
+    full["items"] = [_consistent(i, full["date"]) for i in full["items"]]
     partial = json.loads(json.dumps(full))
     for party in partial["parties"]:
         for key in PARTY_FACTS:

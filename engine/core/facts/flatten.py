@@ -68,6 +68,17 @@ ITEM_VALUES = (
 )
 
 
+_SCREENED_BY = {
+    "el": {
+        "el_listed", "el_entry", "el_review_policy", "el_added", "el_fdp_footnote",
+        "el_possible_match", "el_possible_entry", "el_possible_score",
+    },
+    "sdn": {
+        "sdn_listed", "sdn_entry", "sdn_programs", "sdn_possible_match", "sdn_possible_entry", "sdn_possible_score",
+    },
+}  # fmt: skip
+
+
 def mark_unknown(fact: dict, fields: list[str]) -> None:
     if fields:
         fact[UNKNOWN_KEY] = tuple(sorted(set(fields)))
@@ -430,7 +441,8 @@ class Flattener:
             here = "match" if key in matches else "review" if key in reviews else None
             there = elsewhere.get(lst)
             if here != (None if there is None else ("match" if there == "match" else "review")):
-                opened += [f"{prefix}_listed", f"{prefix}_possible_match"]
+                # the listing and everything read from the entry it would be
+                opened += sorted(_SCREENED_BY[prefix])
         if opened:
             for name in opened:
                 fact.pop(name, None)
