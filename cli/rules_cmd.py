@@ -1,4 +1,4 @@
-"""`exportsim rules list|show|lint`: the rule set in plain words, and its static checks."""
+"""`exportsim rules list|show|coverage-map|lint`: the rule set in plain words, and its static checks."""
 
 from __future__ import annotations
 
@@ -42,6 +42,36 @@ def rules_show_cmd(rule_id, rules_dir, variants, fmt) -> None:
             err=True,
         )
         sys.exit(EXIT_BAD_INPUT)
+
+
+@rules.command("coverage-map")
+@rules_option
+@variant_option
+@format_option
+def coverage_map_cmd(rules_dir, variants, fmt) -> None:
+    """Show which ECCNs, item tags, activities, countries and kinds each regime's rules test."""
+    import json
+
+    from exportsim.engine.suites.coverage_map import DIMENSIONS, coverage_map
+
+    found = coverage_map(load_ruleset(rules_dir, variants))
+    if fmt == "json":
+        click.echo(json.dumps(found, indent=2))
+        return
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False)
+    for regime, e in found.items():
+        console.print(f"[bold]{escape(regime)}[/bold]  {escape(e['title'])}")
+        for dim in [*DIMENSIONS, "country_groups", "not_modelled_rules"]:
+            if e[dim]:
+                console.print(f"  {dim.replace('_', ' ')}: {escape(', '.join(e[dim]))}")
+        console.print()
+    console.print(
+        "A stated ECCN, tag, country or kind outside a regime's list is assessed only as far as its rules "
+        "say; the not_modelled rules name what each regime does not cover."
+    )
 
 
 rules.add_command(lint_cmd)
