@@ -265,14 +265,6 @@ def acronym(name: str) -> str | None:
     return "".join(w[0] for w in words)
 
 
-def _budget(a: str, b: str) -> int:
-    """Edits allowed between two tokens: none with digits or up to 3 letters, 1 up to 7, then 2."""
-    longer = len(a) if len(a) > len(b) else len(b)
-    if longer <= 3 or not (a.isalpha() and b.isalpha()):
-        return 0
-    return 1 if longer <= 7 else 2
-
-
 @lru_cache(maxsize=16384)
 def _weight(token: str) -> float:
     """Generic words, place names, patronymics and initials say little about who a party is;
@@ -350,14 +342,20 @@ def compare(q: NameForm, item: NameForm) -> Comparison:
         best, best_sim = None, 0.0
         sense = SENSE.get(token, token) if token in _SENSE_WORDS else None
         n = len(token)
+        alpha = token.isalpha()
         for cand in free:
             if cand == token or (sense is not None and SENSE.get(cand, cand) == sense):
                 best, best_sim = cand, 1.0
                 break
-            if n < 4 and len(cand) < 4 or abs(len(cand) - n) > 2:
+            m = len(cand)
+            gap = m - n if m > n else n - m
+            if n < 4 and m < 4 or gap > 2 or not alpha:
                 continue
-            budget = _budget(token, cand)
-            if budget and abs(len(cand) - n) <= budget:
+            # edits allowed (inline: the aligner's innermost loop): none with digits or up to 3
+            # letters, 1 up to 7, then 2
+            longer = m if m > n else n
+            budget = 0 if longer <= 3 or not cand.isalpha() else 1 if longer <= 7 else 2
+            if budget and gap <= budget:
                 d = OSA.distance(token, cand, score_cutoff=budget)
                 if d <= budget:
                     # two letters swapped (the commonest slip) cost less than a changed letter,
