@@ -170,7 +170,8 @@ def test_the_taiwan_server_does_not_clear(request, engine):
     assert {"items[0].us_controlled_content", "items[0].direct_product_of_us_technology"} <= set(asked)
     for m in asked.values():
         assert m["question"].endswith("?")
-        assert all(d["outcome"] == "license_required" and d["if"] for d in m["decides"])
+        assert all(d["if"] for d in m["decides"])
+    assert any(d["outcome"] == "license_required" for m in asked.values() for d in m["decides"])
 
 
 def test_a_us_shipped_ear99_item_to_a_listed_party_needs_a_licence_without_us_origin(durable):

@@ -84,9 +84,28 @@ def mark_unknown(fact: dict, fields: list[str]) -> None:
         fact[UNKNOWN_KEY] = tuple(sorted(set(fields)))
 
 
-def _settle(decls: FactDecls, fact: dict, unknown: list[str]) -> None:
-    """Apply rules/facts.yaml to the fields a fact does not state, then list those still unknown."""
-    mark_unknown(fact, resolve_absent(decls.get(fact["t"], {}), fact, unknown))
+def _settle(decls: FactDecls, fact: dict, unknown: list[str], read: dict[str, set[str]] | None = None) -> None:
+    """Apply rules/facts.yaml to the fields a fact does not state, then list those still unknown
+    that some rule reads (an unknown nobody tests decides nothing, and costs a possible-firings pass)."""
+    stays = resolve_absent(decls.get(fact["t"], {}), fact, unknown)
+    if read is not None:
+        wanted = read.get(fact["t"], set())
+        stays = [f for f in stays if f in wanted]
+    mark_unknown(fact, stays)
+
+
+def fields_read(rules: RuleSet) -> dict[str, set[str]]:
+    """Per base fact type, the fields some rule tests or copies into a derived fact."""
+    read: dict[str, set[str]] = {}
+    for rule in rules.rules.values():
+        for pattern in rule.when.values():
+            read.setdefault(pattern.type, set()).update(c.field for c in pattern.where)
+        if rule.derive:
+            for src in rule.derive.fields.values():
+                alias, _, name = src.partition(".") if isinstance(src, str) else ("", "", "")
+                if alias in rule.when and name:
+                    read.setdefault(rule.when[alias].type, set()).add(name)
+    return read
 
 
 @dataclass
@@ -152,6 +171,7 @@ class Flattener:
             for g in rules.groups.values()
             for w in [g.effective, *(m.window for m in g.members if not isinstance(m, str))]
         )
+        self.read = fields_read(rules)
         self.screened_lists = SCREENED_LISTS | {lst for a in rules.aggregations.values() for lst in a.owners_from}
         self._groups_by_epoch: dict[int, dict[str, set[str]]] = {}
         self._country_groups: dict[tuple[int, str], list[str]] = {}
@@ -279,7 +299,7 @@ class Flattener:
         elif us_persons and all(u is False for u in us_persons):
             txn_fact["us_person_involved"] = False
         else:
-            _settle(self.rules.fact_decls, txn_fact, ["us_person_involved"])
+            _settle(self.rules.fact_decls, txn_fact, ["us_person_involved"], self.read)
         put_country(txn_fact, "origin", txn.origin)
         put_country(txn_fact, "destination", txn.destination)
         out.facts.append(txn_fact)
@@ -335,7 +355,7 @@ class Flattener:
                 fact["total_tpp"] = item.tpp * item.quantity
             else:
                 unknown.append("total_tpp")
-            _settle(self.rules.fact_decls, fact, unknown)
+            _settle(self.rules.fact_decls, fact, unknown, self.read)
             out.facts.append(fact)
             out.labels[fact["id"]] = item.description
 
@@ -361,7 +381,7 @@ class Flattener:
                     unknown.append(name)
                 else:
                     fact[name] = value.isoformat()
-            _settle(self.rules.fact_decls, fact, unknown)
+            _settle(self.rules.fact_decls, fact, unknown, self.read)
             out.facts.append(fact)
             out.labels["investment"] = f"{inv.type} investment"
         return out
@@ -386,7 +406,7 @@ class Flattener:
         put_country(fact, "headquarters", party.headquarters, unknown)
         # Ownership is taken as the records give it: no recorded owner means no majority owner country.
         put_country(fact, "majority_owner_country", holdings.majority_owner_country(party))
-        _settle(self.rules.fact_decls, fact, unknown)
+        _settle(self.rules.fact_decls, fact, unknown, self.read)
         out.labels[fact["id"]] = party.name
         el = holdings.el_hits.get(normalise(party.name))
         fact["el_listed"] = el is not None
