@@ -122,8 +122,14 @@ def test_executors_agree_on_certain_firings_with_unknowns(durable, python_engine
     assert a["missing_facts"] == b["missing_facts"]
     # the possible-firings evaluator's certain part is the executors' firings
     facts = python_engine.flattener.flatten(txn).facts
-    certain = {f.key for f in python_engine.possible.run(facts).certain}
-    assert certain == {f.key for f in python_engine.python.run(facts)[0]}
+    full_run = python_engine.possible.run(facts)
+    firings, derived = python_engine.python.run(facts)
+    assert {f.key for f in full_run.certain} == {f.key for f in firings}
+    # the shortcut evaluate uses (only rules an unknown can reach) finds the same possible firings
+    shortcut = python_engine.possible.run_open(facts, derived)
+    assert {(p.rule_id, p.binding, p.opens) for p in shortcut} == {
+        (p.rule_id, p.binding, p.opens) for p in full_run.possible
+    }
 
 
 def test_a_population_with_facts_removed_shows_no_false_clearance(ruleset, python_engine):
@@ -226,3 +232,29 @@ def test_insufficient_ranks_between_licence_and_notification():
     order = list(Outcome)
     assert order.index(Outcome.LICENSE_REQUIRED) < order.index(Outcome.INSUFFICIENT_FACTS)
     assert order.index(Outcome.NOT_MODELLED) < order.index(Outcome.LICENSE_EXCEPTION)
+
+
+def test_an_owner_whose_country_is_not_stated_leaves_the_covered_foreign_person_open(durable):
+    """A Singapore fab 60% owned by a company whose country nobody states: whether the target is a
+    person of a country of concern (850.221) is open, so the prohibition is possible, never cleared."""
+    txn = {
+        "id": "oi-owner-country-unknown",
+        "date": "2025-06-02",
+        "kind": "investment",
+        "origin": "US",
+        "parties": [
+            {"name": "Bay Fund LP", "roles": ["investor"], "country": "US", "us_person": True},
+            {
+                "name": "Lion City Fab Pte. Ltd.",
+                "roles": ["investment_target"],
+                "country": "SG",
+                "headquarters": "SG",
+                "us_person": False,
+                "owners": [{"name": "Parent Semis Co., Ltd.", "share": 0.6}],
+            },
+        ],
+        "investment": {"type": "equity", "completion_date": "2025-06-10", "activities": ["advanced_logic_fabrication"]},
+    }
+    r = durable.evaluate(Transaction.model_validate(txn))
+    assert r["outcome"] == "insufficient_facts" and "prohibited" in r["possible_outcomes"]
+    assert "parties[1].owners" in {m["input"] for m in r["missing_facts"]}

@@ -132,7 +132,7 @@ class Evaluator:
         openness = settled(decision)
         if has_unknowns(factset.facts):
             # facts nobody stated: what could still fire once they are answered (never a false clearance)
-            openness = assess(decision, self.possible.run(factset.facts).possible, self.by_id)
+            openness = assess(decision, self.possible.run_open(factset.facts, derived), self.by_id)
         if detail != "full":
             return self._light(txn, file, decision, openness, firings, factset, detail)
         result: dict[str, Any] = {

@@ -157,6 +157,22 @@ class _Holdings:
         ranked = sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0]))
         return ranked[0][0] if ranked and ranked[0][1] >= 0.5 - 1e-12 else None
 
+    def owner_countries_open(self, party: Party) -> bool:
+        """Whether owners whose country is not stated hold enough of the party that, with their
+        country known, one country's owners could reach half: then the majority owner country is
+        an open question, not "none"."""
+        unknown = sum(
+            o.share for o in party.owners if not getattr(self.entities.get(normalise(o.name)), "country", None)
+        )
+        if unknown <= 0:
+            return False
+        by_country: dict[str, float] = {}
+        for owner in party.owners:
+            ent = self.entities.get(normalise(owner.name))
+            if ent and ent.country:
+                by_country[ent.country] = by_country.get(ent.country, 0.0) + owner.share
+        return max(by_country.values(), default=0.0) + unknown >= 0.5 - 1e-12
+
 
 class Flattener:
     """Built once per rule set (the list index is reused); `flatten` runs per transaction."""
@@ -405,7 +421,11 @@ class Flattener:
         put_country(fact, "country", party.country, unknown)
         put_country(fact, "headquarters", party.headquarters, unknown)
         # Ownership is taken as the records give it: no recorded owner means no majority owner country.
-        put_country(fact, "majority_owner_country", holdings.majority_owner_country(party))
+        majority = holdings.majority_owner_country(party)
+        if majority is None and holdings.owner_countries_open(party):
+            put_country(fact, "majority_owner_country", None, unknown)  # asked as the owners' countries
+        else:
+            put_country(fact, "majority_owner_country", majority)
         _settle(self.rules.fact_decls, fact, unknown, self.read)
         out.labels[fact["id"]] = party.name
         el = holdings.el_hits.get(normalise(party.name))
