@@ -149,12 +149,7 @@ class _Holdings:
         owner's country the data names); the larger holding wins a 50/50 tie."""
         if not party.owners:
             return None
-        by_country: dict[str, float] = {}
-        for owner in party.owners:
-            ent = self.entities.get(normalise(owner.name))
-            if ent and ent.country:
-                by_country[ent.country] = by_country.get(ent.country, 0.0) + owner.share
-        ranked = sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0]))
+        ranked = sorted(self._shares_by_country(party).items(), key=lambda kv: (-kv[1], kv[0]))
         return ranked[0][0] if ranked and ranked[0][1] >= 0.5 - 1e-12 else None
 
     def owner_countries_open(self, party: Party) -> bool:
@@ -166,12 +161,16 @@ class _Holdings:
         )
         if unknown <= 0:
             return False
+        return max(self._shares_by_country(party).values(), default=0.0) + unknown >= 0.5 - 1e-12
+
+    def _shares_by_country(self, party: Party) -> dict[str, float]:
+        """Direct holdings in the party, summed by the owner's stated country."""
         by_country: dict[str, float] = {}
         for owner in party.owners:
             ent = self.entities.get(normalise(owner.name))
             if ent and ent.country:
                 by_country[ent.country] = by_country.get(ent.country, 0.0) + owner.share
-        return max(by_country.values(), default=0.0) + unknown >= 0.5 - 1e-12
+        return by_country
 
 
 class Flattener:
