@@ -112,8 +112,6 @@ def pattern_truth(pattern: CompiledPattern, fact: dict, rule_id: str) -> tuple[b
 class PossibleRun:
     certain: list[Firing]
     possible: list[PossibleFiring]
-    derived: dict[str, dict]  # every derived fact, certain or possible, by id
-    possible_facts: dict[str, frozenset[Open]]  # derived facts that exist only possibly
 
 
 class PossibleEvaluator:
@@ -175,8 +173,7 @@ class PossibleEvaluator:
         day = {"date": facts[0]["date"]} if facts else {"date": ""}
         certain: dict[tuple, Firing] = {}
         possible: dict[tuple, PossibleFiring] = {}
-        derived: dict[str, dict] = {}
-        possible_facts: dict[str, frozenset[Open]] = {}
+        derived: set[str] = set()  # ids of the facts derived in this pass
         for rule in rules:
             if not all(atom_holds(a, day) for a in rule.patterns[0].window):
                 continue  # not in force on the date
@@ -203,15 +200,13 @@ class PossibleEvaluator:
                         fact = deriver(dict(zip(aliases, [f for f, _ in combo], strict=True)), binding, sid)
                         derived_id = fact["id"]
                         if derived_id not in derived and derived_id not in known_ids:
-                            derived[derived_id] = fact
+                            derived.add(derived_id)
                             pool.setdefault(fact["t"], []).append((fact, opens))
-                            if opens:
-                                possible_facts[derived_id] = opens
                     if opens:
                         possible.setdefault(key, PossibleFiring(rid, binding, opens, derived_id))
                     else:
                         certain.setdefault(key, Firing(rid, binding, derived_id))
-        return PossibleRun(list(certain.values()), list(possible.values()), derived, possible_facts)
+        return PossibleRun(list(certain.values()), list(possible.values()))
 
 
 def has_unknowns(facts: list[dict]) -> bool:
